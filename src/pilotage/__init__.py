@@ -1,0 +1,3 @@
+"""Pilotage: an open-source PMO platform."""
+
+__version__ = "0.1.0"

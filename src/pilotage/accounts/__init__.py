@@ -1,0 +1,1 @@
+"""Users, roles, memberships and API tokens, and the one permission module."""

@@ -1,0 +1,11 @@
+"""Top-level URL configuration: pages, the REST API and the language switch."""
+
+from django.urls import include, path
+
+from pilotage.api.api import api
+
+urlpatterns = [
+    path("", include("pilotage.portfolio.urls")),
+    path("accounts/", include("pilotage.accounts.urls")),
+    path("api/v1/", api.urls),
+]

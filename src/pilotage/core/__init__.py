@@ -1,0 +1,1 @@
+"""Shared Django machinery: audit and history, errors, htmx and API helpers. No domain models."""

@@ -1,0 +1,1 @@
+"""The demo portfolio: deterministic, realistic data built through the services."""

@@ -1,0 +1,1 @@
+"""Pure computational engines (scheduling, leveling, earned value, risk): no Django here."""

@@ -1,0 +1,1 @@
+"""Portfolios, programmes, projects and strategic objectives."""

@@ -1,0 +1,235 @@
+"""Reads of the portfolio domain, always filtered by what the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from pilotage.accounts.permissions import Action, require, visible
+from pilotage.core.errors import NotFoundError
+from pilotage.portfolio.models import (
+    HealthRag,
+    Portfolio,
+    Programme,
+    Project,
+    ProjectPhase,
+    StrategicObjective,
+    Tag,
+)
+
+PROJECT_ORDERINGS = {
+    "code": ("code",),
+    "name": ("name", "code"),
+    "portfolio": ("portfolio__name", "code"),
+    "programme": ("programme__name", "code"),
+    "manager": ("manager__last_name", "manager__first_name", "code"),
+    "phase": ("phase", "code"),
+    "status": ("status", "code"),
+    "priority": ("priority", "code"),
+    "health": ("health", "code"),
+    "start_date": ("start_date", "code"),
+    "finish_date": ("finish_date", "code"),
+    "budget": ("budget", "code"),
+}
+
+
+def _get(queryset: QuerySet[Any], pk: Any) -> Any:
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError() from exc
+
+
+def _get_for_user(queryset: QuerySet[Any], pk: Any, *, user: Any, action: Action) -> Any:
+    obj = _get(visible(user, queryset), pk)
+    require(user, action, obj)
+    return obj
+
+
+# Portfolios ---------------------------------------------------------------------------------
+
+
+def portfolio_list(*, user: Any, search: str = "") -> QuerySet[Portfolio]:
+    queryset = visible(user, Portfolio.objects.select_related("owner"))
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    return queryset.annotate(
+        project_count=Count("projects", distinct=True),
+        programme_count=Count("programmes", distinct=True),
+    ).order_by("name")
+
+
+def portfolio_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Portfolio:
+    return _get_for_user(Portfolio.objects.select_related("owner"), pk, user=user, action=action)
+
+
+# Programmes ---------------------------------------------------------------------------------
+
+
+def programme_list(
+    *, user: Any, search: str = "", portfolio: Any = None
+) -> QuerySet[Programme]:
+    queryset = visible(
+        user, Programme.objects.select_related("portfolio", "manager", "sponsor")
+    )
+    if portfolio:
+        queryset = queryset.filter(portfolio=portfolio)
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    visible_projects = visible(user, Project.objects.all()).values("id")
+    return queryset.annotate(
+        project_count=Count("projects", filter=Q(projects__in=visible_projects), distinct=True),
+        total_budget=Sum("projects__budget", filter=Q(projects__in=visible_projects)),
+    ).order_by("name")
+
+
+def programme_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Programme:
+    return _get_for_user(
+        Programme.objects.select_related("portfolio", "manager", "sponsor"),
+        pk, user=user, action=action,
+    )
+
+
+# Projects -----------------------------------------------------------------------------------
+
+
+def project_list(
+    *,
+    user: Any,
+    search: str = "",
+    portfolio: Any = None,
+    programme: Any = None,
+    phase: str = "",
+    status: str = "",
+    health: str = "",
+    priority: Any = None,
+    manager: Any = None,
+    tag: str = "",
+    objective: Any = None,
+    ordering: str = "code",
+) -> QuerySet[Project]:
+    """Visible projects, filtered and sorted (``-`` before an ordering key reverses it)."""
+    queryset = visible(
+        user,
+        Project.objects.select_related(
+            "portfolio", "programme", "manager", "sponsor"
+        ).prefetch_related("tags"),
+    )
+    if search:
+        queryset = queryset.filter(
+            Q(name__icontains=search) | Q(code__icontains=search)
+            | Q(description__icontains=search)
+        )
+    filters = {
+        "portfolio": portfolio, "programme": programme, "phase": phase, "status": status,
+        "health": health, "priority": priority, "manager": manager,
+    }
+    queryset = queryset.filter(**{k: v for k, v in filters.items() if v not in (None, "")})
+    if tag:
+        queryset = queryset.filter(tags__name=tag)
+    if objective:
+        queryset = queryset.filter(objectives=objective)
+    descending = ordering.startswith("-")
+    keys = PROJECT_ORDERINGS.get(ordering.lstrip("-"), PROJECT_ORDERINGS["code"])
+    return queryset.order_by(*(f"-{k}" if descending else k for k in keys))
+
+
+def project_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Project:
+    return _get_for_user(
+        Project.objects.select_related(
+            "portfolio", "programme", "manager", "sponsor"
+        ).prefetch_related("tags", "objectives"),
+        pk, user=user, action=action,
+    )
+
+
+def tag_list() -> QuerySet[Tag]:
+    return Tag.objects.order_by("name")
+
+
+# Strategic objectives -----------------------------------------------------------------------
+
+
+def objective_list(*, user: Any, portfolio: Any = None, active: bool | None = None) -> QuerySet[StrategicObjective]:
+    queryset = visible(user, StrategicObjective.objects.select_related("portfolio"))
+    if portfolio:
+        queryset = queryset.filter(portfolio=portfolio)
+    if active is not None:
+        queryset = queryset.filter(is_active=active)
+    visible_projects = visible(user, Project.objects.all()).values("id")
+    return queryset.annotate(
+        project_count=Count("projects", filter=Q(projects__in=visible_projects), distinct=True)
+    ).order_by("code")
+
+
+def objective_get_for_user(
+    pk: Any, *, user: Any, action: Action = Action.VIEW
+) -> StrategicObjective:
+    objective = _get(visible(user, StrategicObjective.objects.select_related("portfolio")), pk)
+    if objective.portfolio is not None:
+        require(user, action, objective.portfolio if action is Action.VIEW else objective)
+    return objective
+
+
+# Dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    """The figures of the portfolio dashboard, computed from the visible projects."""
+
+    project_count: int
+    by_phase: list[tuple[str, str, int]]
+    by_health: list[tuple[str, str, int]]
+    budget_by_currency: list[tuple[str, Decimal]]
+    by_programme: list[tuple[str, int, Decimal]]
+    upcoming_finishes: list[Project]
+    at_risk: list[Project]
+    horizon_days: int = field(default=90)
+
+
+def dashboard_summary(
+    *, user: Any, portfolio: Any = None, today: dt.date | None = None, horizon_days: int = 90
+) -> DashboardSummary:
+    today = today or timezone.localdate()
+    projects = visible(user, Project.objects.all())
+    if portfolio:
+        projects = projects.filter(portfolio=portfolio)
+    phase_counts = dict(projects.values_list("phase").annotate(n=Count("id")).order_by())
+    health_counts = dict(projects.values_list("health").annotate(n=Count("id")).order_by())
+    budgets = (
+        projects.values_list("currency").annotate(total=Sum("budget")).order_by("currency")
+    )
+    per_programme = (
+        projects.values_list("programme__name")
+        .annotate(n=Count("id"), total=Sum("budget"))
+        .order_by("-n", "programme__name")
+    )
+    open_projects = projects.exclude(phase=ProjectPhase.CLOSED).select_related(
+        "portfolio", "manager"
+    )
+    upcoming = list(
+        open_projects.filter(
+            finish_date__gte=today, finish_date__lte=today + dt.timedelta(days=horizon_days)
+        ).order_by("finish_date", "code")[:10]
+    )
+    at_risk = list(
+        open_projects.filter(health__in=[HealthRag.RED, HealthRag.AMBER]).order_by(
+            "-health", "priority", "code"
+        )[:10]
+    )
+    return DashboardSummary(
+        project_count=sum(phase_counts.values()),
+        by_phase=[(v, str(label), phase_counts.get(v, 0)) for v, label in ProjectPhase.choices],
+        by_health=[(v, str(label), health_counts.get(v, 0)) for v, label in HealthRag.choices],
+        budget_by_currency=[(c, total or Decimal(0)) for c, total in budgets],
+        by_programme=[(name or "", n, total or Decimal(0)) for name, n, total in per_programme],
+        upcoming_finishes=upcoming,
+        at_risk=at_risk,
+        horizon_days=horizon_days,
+    )
