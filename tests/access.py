@@ -79,14 +79,20 @@ class AccessMixin:
         client.force_login(world.user(who))
         response = perform(client, access_case, world)
         assert response.status_code in access_case.ok, (
-            who, response.status_code, response.content[:2000]
+            who,
+            response.status_code,
+            response.content[:2000],
         )
 
 
 def generate_access_tests(metafunc: pytest.Metafunc) -> None:
     """Parametrize the AccessMixin tests of a class with its declared cases."""
     cls = metafunc.cls
-    if cls is None or not issubclass(cls, AccessMixin) or "access_case" not in metafunc.fixturenames:
+    if (
+        cls is None
+        or not issubclass(cls, AccessMixin)
+        or "access_case" not in metafunc.fixturenames
+    ):
         return
     kind = metafunc.function.__name__
     params = []

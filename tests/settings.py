@@ -5,7 +5,7 @@ import tempfile
 
 os.environ.setdefault("PILOTAGE_DATA_DIR", tempfile.mkdtemp(prefix="pilotage-test-"))
 
-from pilotage.config.settings import *  # noqa: E402, F403
+from pilotage.config.settings import *  # noqa: F403
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

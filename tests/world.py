@@ -57,7 +57,9 @@ def build_world() -> World:
     other_portfolio = PortfolioFactory(code="OPS", name="Operations")
     other_project = ProjectFactory(portfolio=other_portfolio, code="WMS", name="Warehouse system")
     objective = ObjectiveFactory(code="GROW", name="Grow revenue")
-    portfolio_objective = ObjectiveFactory(code="CUST", name="Happier customers", portfolio=portfolio)
+    portfolio_objective = ObjectiveFactory(
+        code="CUST", name="Happier customers", portfolio=portfolio
+    )
     admin = UserFactory(username="admin", is_superuser=True, is_staff=True)
     pmo = UserFactory(username="pmo")
     MembershipFactory(user=pmo, role=Role.PMO)
@@ -71,9 +73,19 @@ def build_world() -> World:
     MembershipFactory(user=outsider, role=Role.VIEWER, portfolio=other_portfolio)
     nobody = UserFactory(username="nobody")
     return World(
-        portfolio=portfolio, programme=programme, project=project, sibling_project=sibling,
-        other_portfolio=other_portfolio, other_project=other_project, objective=objective,
-        portfolio_objective=portfolio_objective, admin=admin, pmo=pmo,
-        portfolio_manager=portfolio_manager, project_manager=project_manager, viewer=viewer,
-        outsider=outsider, nobody=nobody,
+        portfolio=portfolio,
+        programme=programme,
+        project=project,
+        sibling_project=sibling,
+        other_portfolio=other_portfolio,
+        other_project=other_project,
+        objective=objective,
+        portfolio_objective=portfolio_objective,
+        admin=admin,
+        pmo=pmo,
+        portfolio_manager=portfolio_manager,
+        project_manager=project_manager,
+        viewer=viewer,
+        outsider=outsider,
+        nobody=nobody,
     )

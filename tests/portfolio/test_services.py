@@ -21,8 +21,12 @@ pytestmark = pytest.mark.django_db
 
 def test_project_create_records_history_with_new_values(world: World) -> None:
     project = services.project_create(
-        actor=world.portfolio_manager, portfolio=world.portfolio, code="ERP", name="ERP upgrade",
-        budget=Decimal("250000"), tags=["finance", "cloud", "finance"],
+        actor=world.portfolio_manager,
+        portfolio=world.portfolio,
+        code="ERP",
+        name="ERP upgrade",
+        budget=Decimal("250000"),
+        tags=["finance", "cloud", "finance"],
         objectives=[world.objective],
     )
     assert sorted(t.name for t in project.tags.all()) == ["cloud", "finance"]
@@ -37,8 +41,11 @@ def test_project_create_records_history_with_new_values(world: World) -> None:
 
 def test_project_update_records_old_and_new_values(world: World) -> None:
     services.project_update(
-        actor=world.project_manager, project=world.project, name="CRM replacement",
-        health="amber", health_reason="Supplier late",
+        actor=world.project_manager,
+        project=world.project,
+        name="CRM replacement",
+        health="amber",
+        health_reason="Supplier late",
     )
     entry = history_for(world.project).first()
     assert entry is not None
@@ -62,7 +69,9 @@ def test_state_as_of_answers_what_the_project_looked_like(world: World) -> None:
     first = history_for(project).get()
     services.project_update(actor=world.pmo, project=project, name="Data platform v2")
     assert state_as_of(Project, project.pk, first.occurred_at).values["name"] == "Data platform"
-    assert state_as_of(Project, project.pk, first.occurred_at - dt.timedelta(seconds=1)).values is None
+    assert (
+        state_as_of(Project, project.pk, first.occurred_at - dt.timedelta(seconds=1)).values is None
+    )
     now_state = state_as_of(Project, project.pk, first.occurred_at + dt.timedelta(days=1))
     assert now_state.values["name"] == "Data platform v2"
 
@@ -91,8 +100,12 @@ def test_project_update_refuses_bad_input_and_writes_nothing(
 def test_finish_before_start_message_names_the_problem(world: World) -> None:
     with pytest.raises(ValidationError) as raised:
         services.project_create(
-            actor=world.pmo, portfolio=world.portfolio, code="X1", name="X",
-            start_date=dt.date(2026, 5, 1), finish_date=dt.date(2026, 4, 1),
+            actor=world.pmo,
+            portfolio=world.portfolio,
+            code="X1",
+            name="X",
+            start_date=dt.date(2026, 5, 1),
+            finish_date=dt.date(2026, 4, 1),
         )
     assert "finish date cannot be before the start date" in str(raised.value)
     assert not Project.objects.filter(code="X1").exists()
@@ -100,7 +113,9 @@ def test_finish_before_start_message_names_the_problem(world: World) -> None:
 
 def test_duplicate_code_is_refused(world: World) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.project_create(actor=world.pmo, portfolio=world.portfolio, code="CRM", name="Again")
+        services.project_create(
+            actor=world.pmo, portfolio=world.portfolio, code="CRM", name="Again"
+        )
     assert "code" in raised.value.message_dict
 
 
@@ -122,10 +137,14 @@ def test_viewer_may_not_change_and_outsider_does_not_see(world: World) -> None:
         )
 
 
-def test_project_manager_cannot_move_project_to_a_portfolio_they_do_not_manage(world: World) -> None:
+def test_project_manager_cannot_move_project_to_a_portfolio_they_do_not_manage(
+    world: World,
+) -> None:
     with pytest.raises(NotFoundError):
         services.project_update(
-            actor=world.project_manager, project=world.project, portfolio=world.other_portfolio,
+            actor=world.project_manager,
+            project=world.project,
+            portfolio=world.other_portfolio,
             programme=None,
         )
 
@@ -141,7 +160,8 @@ def test_project_delete_is_recorded(world: World) -> None:
     assert not Project.objects.filter(pk=pk).exists()
     gone = state_as_of(Project, pk, dt.datetime.now(dt.UTC))
     assert gone.values is None
-    assert gone.entry is not None and gone.entry.action == HistoryAction.DELETED
+    assert gone.entry is not None
+    assert gone.entry.action == HistoryAction.DELETED
 
 
 def test_objective_for_the_whole_company_needs_an_organisation_role(world: World) -> None:

@@ -30,11 +30,17 @@ class User(AbstractUser):
     """A person who signs in to Pilotage; what they may do comes from their memberships."""
 
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
         help_text=_("Leave empty to follow the browser."),
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, choices=_time_zone_choices, blank=True,
+        _("time zone"),
+        max_length=64,
+        choices=_time_zone_choices,
+        blank=True,
         help_text=_("Leave empty to use the server's time zone."),
     )
 
@@ -48,7 +54,7 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    """A user holding a role at a scope: the whole organisation, a portfolio, a programme or a project.
+    """A user holding a role at a scope: the organisation, a portfolio, a programme or a project.
 
     A role held at a portfolio applies to its programmes and projects; at a programme, to its
     projects. A membership with no scope applies to everything.
@@ -59,16 +65,28 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     portfolio = models.ForeignKey(
-        "portfolio.Portfolio", verbose_name=_("portfolio"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="memberships",
+        "portfolio.Portfolio",
+        verbose_name=_("portfolio"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     programme = models.ForeignKey(
-        "portfolio.Programme", verbose_name=_("programme"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="memberships",
+        "portfolio.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     project = models.ForeignKey(
-        "portfolio.Project", verbose_name=_("project"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="memberships",
+        "portfolio.Project",
+        verbose_name=_("project"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="memberships",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,6 +106,9 @@ class Membership(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.scope_label()}"
+
     @property
     def scope(self) -> models.Model | None:
         return self.project or self.programme or self.portfolio
@@ -95,9 +116,6 @@ class Membership(models.Model):
     def scope_label(self) -> str:
         scope = self.scope
         return str(scope) if scope is not None else str(_("Whole organisation"))
-
-    def __str__(self) -> str:
-        return f"{self.user} — {self.get_role_display()} — {self.scope_label()}"
 
 
 class ApiToken(models.Model):

@@ -95,7 +95,7 @@ _CACHE_ATTRIBUTE = "_pilotage_grants"
 def grants_for(user: Any) -> Grants:
     """Load the user's memberships once per user object (one query)."""
     cached = getattr(user, _CACHE_ATTRIBUTE, None)
-    if cached is not None:
+    if isinstance(cached, Grants):
         return cached
     grants = Grants(is_superuser=bool(getattr(user, "is_superuser", False)))
     if user is not None and user.is_authenticated and user.is_active:
@@ -129,7 +129,7 @@ def _active(user: Any) -> bool:
 
 
 def can(user: Any, action: Action | str, obj: Scoped | None = None) -> bool:
-    """Whether ``user`` may perform ``action`` on ``obj`` (on the organisation if ``obj`` is None)."""
+    """Whether ``user`` may do ``action`` on ``obj`` (on the whole organisation if it is None)."""
     if not _active(user):
         return False
     grants = grants_for(user)
@@ -167,11 +167,14 @@ def can_view(user: Any, obj: Scoped) -> bool:
     something they may see (a project manager sees the name of their project's portfolio)."""
     if can(user, Action.VIEW, obj):
         return True
-    if not _active(user) or getattr(obj, "pk", None) is None:
+    pk = getattr(obj, "pk", None)
+    if not _active(user) or pk is None:
         return False
     model: Any = type(obj)
     return bool(
-        model._default_manager.filter(pk=obj.pk).filter(model.visibility_filter(grants_for(user))).exists()
+        model._default_manager.filter(pk=pk)
+        .filter(model.visibility_filter(grants_for(user)))
+        .exists()
     )
 
 

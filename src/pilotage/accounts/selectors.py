@@ -18,8 +18,10 @@ def user_list(*, user: Any, search: str = "", active: bool | None = None) -> Que
     queryset = User.objects.all()
     if search:
         queryset = queryset.filter(
-            Q(username__icontains=search) | Q(first_name__icontains=search)
-            | Q(last_name__icontains=search) | Q(email__icontains=search)
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
         )
     if active is not None:
         queryset = queryset.filter(is_active=active)
@@ -38,7 +40,11 @@ def user_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Us
 
 
 def membership_list(
-    *, user: Any, member: Any = None, portfolio: Any = None, programme: Any = None,
+    *,
+    user: Any,
+    member: Any = None,
+    portfolio: Any = None,
+    programme: Any = None,
     project: Any = None,
 ) -> QuerySet[Membership]:
     """Memberships the user may see: all for administrators, else those at visible scopes."""

@@ -49,8 +49,14 @@ def user_create(
     if actor is not None:
         require_organisation(actor, Action.ADMINISTER)
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name,
-        is_superuser=is_superuser, is_staff=is_superuser, language=language, time_zone=time_zone,
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+        language=language,
+        time_zone=time_zone,
     )
     errors: dict[str, list[str]] = {}
     if password:
@@ -196,4 +202,3 @@ def token_authenticate(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
-

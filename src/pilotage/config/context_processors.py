@@ -23,12 +23,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    items = [
-        {"url": reverse(name), "label": label, "key": key} for name, label, key in NAVIGATION
-    ]
+    items = [{"url": reverse(name), "label": label, "key": key} for name, label, key in NAVIGATION]
     is_admin = can(user, Action.ADMINISTER)
     if is_admin:
-        items.append(
-            {"url": reverse("accounts:user_list"), "label": _("Users"), "key": "users"}
-        )
+        items.append({"url": reverse("accounts:user_list"), "label": _("Users"), "key": "users"})
     return {"navigation": items, "user_is_admin": is_admin}

@@ -105,7 +105,10 @@ def record_created(*, actor: Any, instance: models.Model) -> HistoryEntry:
     after = capture(instance)
     changes = [c for c in _diff({}, after) if c["new"] not in (None, "", [])]
     return _record(
-        actor=actor, instance=instance, action=HistoryAction.CREATED, changes=changes,
+        actor=actor,
+        instance=instance,
+        action=HistoryAction.CREATED,
+        changes=changes,
         snapshot=after,
     )
 
@@ -117,7 +120,10 @@ def record_updated(*, actor: Any, instance: models.Model, before: State) -> Hist
     if not changes:
         return None
     return _record(
-        actor=actor, instance=instance, action=HistoryAction.UPDATED, changes=changes,
+        actor=actor,
+        instance=instance,
+        action=HistoryAction.UPDATED,
+        changes=changes,
         snapshot=after,
     )
 
@@ -131,16 +137,25 @@ def record_fields_changed(
         for name, (old, new) in fields.items()
     ]
     return _record(
-        actor=actor, instance=instance, action=HistoryAction.UPDATED, changes=changes,
+        actor=actor,
+        instance=instance,
+        action=HistoryAction.UPDATED,
+        changes=changes,
         snapshot=capture(instance),
     )
 
 
-def record_deleted(*, actor: Any, instance: models.Model, before: State, object_id: Any) -> HistoryEntry:
+def record_deleted(
+    *, actor: Any, instance: models.Model, before: State, object_id: Any
+) -> HistoryEntry:
     """Record a deletion; ``before`` is the state captured just before deleting."""
     return _record(
-        actor=actor, instance=instance, action=HistoryAction.DELETED, changes=[],
-        snapshot=before, object_id=object_id,
+        actor=actor,
+        instance=instance,
+        action=HistoryAction.DELETED,
+        changes=[],
+        snapshot=before,
+        object_id=object_id,
     )
 
 

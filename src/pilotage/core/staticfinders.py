@@ -28,8 +28,6 @@ def _package_path(package: str, relative: str) -> Path | None:
     return path if path.is_file() else None
 
 
-
-
 class PackageAssetFinder(BaseFinder):
     """A staticfiles finder for the files listed in :data:`PACKAGE_ASSETS`."""
 

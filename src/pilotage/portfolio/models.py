@@ -76,8 +76,12 @@ class Portfolio(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_portfolios",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_portfolios",
     )
     currency = models.CharField(
         _("reporting currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
@@ -103,7 +107,11 @@ class Portfolio(models.Model):
     def visibility_filter(cls, grants: Grants) -> Q:
         return (
             Q(id__in=grants.ids("portfolio"))
-            | Q(id__in=Programme.objects.filter(id__in=grants.ids("programme")).values("portfolio_id"))
+            | Q(
+                id__in=Programme.objects.filter(id__in=grants.ids("programme")).values(
+                    "portfolio_id"
+                )
+            )
             | Q(id__in=Project.objects.filter(id__in=grants.ids("project")).values("portfolio_id"))
         )
 
@@ -118,12 +126,20 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     sponsor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sponsor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="sponsored_programmes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sponsor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored_programmes",
     )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("programme manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_programmes",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("programme manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_programmes",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -158,12 +174,19 @@ class StrategicObjective(models.Model):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     weight = models.PositiveSmallIntegerField(
-        _("weight"), default=1, validators=[MinValueValidator(1)],
+        _("weight"),
+        default=1,
+        validators=[MinValueValidator(1)],
         help_text=_("Relative importance used when scoring projects."),
     )
     portfolio = models.ForeignKey(
-        Portfolio, verbose_name=_("portfolio"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="objectives", help_text=_("Leave empty for an objective of the whole company."),
+        Portfolio,
+        verbose_name=_("portfolio"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="objectives",
+        help_text=_("Leave empty for an objective of the whole company."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,7 +198,8 @@ class StrategicObjective(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(weight__gte=1), name="objective_weight_positive",
+                condition=Q(weight__gte=1),
+                name="objective_weight_positive",
                 violation_error_message=_("The weight must be at least 1."),
             ),
         ]
@@ -213,7 +237,7 @@ class Tag(models.Model):
 
 
 class Project(models.Model):
-    """A temporary endeavour with a manager, a budget and dates, in a portfolio and maybe a programme."""
+    """A temporary endeavour with a manager, a budget and dates, in a portfolio (and programme)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=200)
@@ -222,16 +246,28 @@ class Project(models.Model):
         Portfolio, verbose_name=_("portfolio"), on_delete=models.PROTECT, related_name="projects"
     )
     programme = models.ForeignKey(
-        Programme, verbose_name=_("programme"), null=True, blank=True, on_delete=models.PROTECT,
+        Programme,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="projects",
     )
     sponsor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("sponsor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="sponsored_projects",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sponsor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sponsored_projects",
     )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("project manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="managed_projects",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("project manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_projects",
     )
     phase = models.CharField(
         _("phase"), max_length=16, choices=ProjectPhase.choices, default=ProjectPhase.PROPOSAL
@@ -245,14 +281,19 @@ class Project(models.Model):
     start_date = models.DateField(_("start"), null=True, blank=True)
     finish_date = models.DateField(_("finish"), null=True, blank=True)
     budget = models.DecimalField(
-        _("budget"), max_digits=16, decimal_places=2, default=Decimal("0"),
+        _("budget"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.EUR
     )
     objectives = models.ManyToManyField(
-        StrategicObjective, verbose_name=_("strategic objectives"), blank=True,
+        StrategicObjective,
+        verbose_name=_("strategic objectives"),
+        blank=True,
         related_name="projects",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="projects")
@@ -269,7 +310,8 @@ class Project(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(budget__gte=0), name="project_budget_not_negative",
+                condition=Q(budget__gte=0),
+                name="project_budget_not_negative",
                 violation_error_message=_("The budget cannot be negative."),
             ),
             models.CheckConstraint(

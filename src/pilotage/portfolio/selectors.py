@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pilotage.accounts.permissions import Action, require, visible
@@ -38,16 +39,19 @@ PROJECT_ORDERINGS = {
 }
 
 
-def _get(queryset: QuerySet[Any], pk: Any) -> Any:
+ModelT = TypeVar("ModelT", bound=Model)
+
+
+def _get(queryset: QuerySet[ModelT], pk: Any) -> ModelT:
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise NotFoundError() from exc
 
 
-def _get_for_user(queryset: QuerySet[Any], pk: Any, *, user: Any, action: Action) -> Any:
+def _get_for_user(queryset: QuerySet[ModelT], pk: Any, *, user: Any, action: Action) -> ModelT:
     obj = _get(visible(user, queryset), pk)
-    require(user, action, obj)
+    require(user, action, obj)  # type: ignore[arg-type]
     return obj
 
 
@@ -71,12 +75,8 @@ def portfolio_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) 
 # Programmes ---------------------------------------------------------------------------------
 
 
-def programme_list(
-    *, user: Any, search: str = "", portfolio: Any = None
-) -> QuerySet[Programme]:
-    queryset = visible(
-        user, Programme.objects.select_related("portfolio", "manager", "sponsor")
-    )
+def programme_list(*, user: Any, search: str = "", portfolio: Any = None) -> QuerySet[Programme]:
+    queryset = visible(user, Programme.objects.select_related("portfolio", "manager", "sponsor"))
     if portfolio:
         queryset = queryset.filter(portfolio=portfolio)
     if search:
@@ -91,7 +91,9 @@ def programme_list(
 def programme_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Programme:
     return _get_for_user(
         Programme.objects.select_related("portfolio", "manager", "sponsor"),
-        pk, user=user, action=action,
+        pk,
+        user=user,
+        action=action,
     )
 
 
@@ -122,12 +124,16 @@ def project_list(
     )
     if search:
         queryset = queryset.filter(
-            Q(name__icontains=search) | Q(code__icontains=search)
-            | Q(description__icontains=search)
+            Q(name__icontains=search) | Q(code__icontains=search) | Q(description__icontains=search)
         )
     filters = {
-        "portfolio": portfolio, "programme": programme, "phase": phase, "status": status,
-        "health": health, "priority": priority, "manager": manager,
+        "portfolio": portfolio,
+        "programme": programme,
+        "phase": phase,
+        "status": status,
+        "health": health,
+        "priority": priority,
+        "manager": manager,
     }
     queryset = queryset.filter(**{k: v for k, v in filters.items() if v not in (None, "")})
     if tag:
@@ -144,7 +150,9 @@ def project_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) ->
         Project.objects.select_related(
             "portfolio", "programme", "manager", "sponsor"
         ).prefetch_related("tags", "objectives"),
-        pk, user=user, action=action,
+        pk,
+        user=user,
+        action=action,
     )
 
 
@@ -155,7 +163,9 @@ def tag_list() -> QuerySet[Tag]:
 # Strategic objectives -----------------------------------------------------------------------
 
 
-def objective_list(*, user: Any, portfolio: Any = None, active: bool | None = None) -> QuerySet[StrategicObjective]:
+def objective_list(
+    *, user: Any, portfolio: Any = None, active: bool | None = None
+) -> QuerySet[StrategicObjective]:
     queryset = visible(user, StrategicObjective.objects.select_related("portfolio"))
     if portfolio:
         queryset = queryset.filter(portfolio=portfolio)
@@ -202,9 +212,7 @@ def dashboard_summary(
         projects = projects.filter(portfolio=portfolio)
     phase_counts = dict(projects.values_list("phase").annotate(n=Count("id")).order_by())
     health_counts = dict(projects.values_list("health").annotate(n=Count("id")).order_by())
-    budgets = (
-        projects.values_list("currency").annotate(total=Sum("budget")).order_by("currency")
-    )
+    budgets = projects.values_list("currency").annotate(total=Sum("budget")).order_by("currency")
     per_programme = (
         projects.values_list("programme__name")
         .annotate(n=Count("id"), total=Sum("budget"))

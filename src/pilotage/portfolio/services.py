@@ -31,9 +31,24 @@ PORTFOLIO_FIELDS = frozenset({"code", "name", "description", "owner", "currency"
 PROGRAMME_FIELDS = frozenset({"portfolio", "code", "name", "description", "sponsor", "manager"})
 PROJECT_FIELDS = frozenset(
     {
-        "code", "name", "description", "portfolio", "programme", "sponsor", "manager", "phase",
-        "status", "priority", "start_date", "finish_date", "budget", "currency", "objectives",
-        "tags", "health", "health_reason",
+        "code",
+        "name",
+        "description",
+        "portfolio",
+        "programme",
+        "sponsor",
+        "manager",
+        "phase",
+        "status",
+        "priority",
+        "start_date",
+        "finish_date",
+        "budget",
+        "currency",
+        "objectives",
+        "tags",
+        "health",
+        "health_reason",
     }
 )
 OBJECTIVE_FIELDS = frozenset({"code", "name", "description", "weight", "portfolio", "is_active"})
@@ -88,7 +103,11 @@ def programme_create(
 ) -> Programme:
     require(actor, Action.CREATE, portfolio)
     programme = Programme(
-        portfolio=portfolio, code=code, name=name, description=description, sponsor=sponsor,
+        portfolio=portfolio,
+        code=code,
+        name=name,
+        description=description,
+        sponsor=sponsor,
         manager=manager,
     )
     return create_audited(actor=actor, instance=programme)
@@ -162,10 +181,22 @@ def project_create(
 ) -> Project:
     require(actor, Action.CREATE, programme if programme is not None else portfolio)
     project = Project(
-        portfolio=portfolio, programme=programme, code=code, name=name, description=description,
-        sponsor=sponsor, manager=manager, phase=phase, status=status, priority=priority,
-        start_date=start_date, finish_date=finish_date, budget=budget, currency=currency,
-        health=health, health_reason=health_reason,
+        portfolio=portfolio,
+        programme=programme,
+        code=code,
+        name=name,
+        description=description,
+        sponsor=sponsor,
+        manager=manager,
+        phase=phase,
+        status=status,
+        priority=priority,
+        start_date=start_date,
+        finish_date=finish_date,
+        budget=budget,
+        currency=currency,
+        health=health,
+        health_reason=health_reason,
     )
     return create_audited(
         actor=actor,
@@ -229,7 +260,11 @@ def objective_create(
 ) -> StrategicObjective:
     _require_objective_scope(actor, portfolio, Action.CHANGE)
     objective = StrategicObjective(
-        code=code, name=name, description=description, weight=weight, portfolio=portfolio,
+        code=code,
+        name=name,
+        description=description,
+        weight=weight,
+        portfolio=portfolio,
         is_active=is_active,
     )
     return create_audited(actor=actor, instance=objective)
