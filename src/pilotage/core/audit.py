@@ -50,7 +50,11 @@ def capture(instance: models.Model) -> State:
             related = getattr(instance, field.name) if raw is not None else None
             state[field.name] = {"value": raw, "text": str(related) if related else ""}
         else:
-            state[field.name] = {"value": _json_value(field.value_from_object(instance))}
+            value = field.value_from_object(instance)
+            if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+                # Compare and show amounts at the precision they are stored with.
+                value = value.quantize(Decimal(1).scaleb(-(field.decimal_places or 0)))
+            state[field.name] = {"value": _json_value(value)}
     if instance.pk is not None:
         for field in instance._meta.many_to_many:
             related_objects = sorted(getattr(instance, field.name).all(), key=lambda o: o.pk)
