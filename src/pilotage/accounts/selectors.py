@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.hashers import check_password
 from django.db.models import Q, QuerySet
 
 from pilotage.accounts.models import ApiToken, Membership, User
@@ -82,3 +83,64 @@ def token_list(*, user: Any, owner: Any = None) -> QuerySet[ApiToken]:
 def _scope_model(field: str) -> Any:
     """The model a membership scope points to (accounts sits below the portfolio app)."""
     return Membership._meta.get_field(field).related_model
+
+
+def membership_scope_choices(*, user: Any) -> dict[str, QuerySet[Any]]:
+    """The portfolios, programmes and projects ``user`` may see, to pick a membership's scope."""
+    return {
+        "portfolio": visible(user, _scope_model("portfolio").objects.order_by("name")),
+        "programme": visible(user, _scope_model("programme").objects.order_by("name")),
+        "project": visible(user, _scope_model("project").objects.order_by("code")),
+    }
+
+
+# Checking a password hash is deliberately slow, so each stored hash is checked once.
+_DEFAULT_PASSWORD_CHECKS: dict[str, bool] = {}
+
+
+def account_has_password(username: str, password: str) -> bool:
+    """Whether the active account ``username`` still has the publicly known ``password``
+    (the sign-in page then shows the demo credentials)."""
+    stored = (
+        User.objects.filter(username=username, is_active=True)
+        .values_list("password", flat=True)
+        .first()
+    )
+    if not stored:
+        return False
+    if stored not in _DEFAULT_PASSWORD_CHECKS:
+        if len(_DEFAULT_PASSWORD_CHECKS) > 32:
+            _DEFAULT_PASSWORD_CHECKS.clear()
+        _DEFAULT_PASSWORD_CHECKS[stored] = check_password(password, stored)
+    return _DEFAULT_PASSWORD_CHECKS[stored]
+
+
+def user_get_by_username(username: str, *, user: Any) -> User:
+    """The user named ``username``, among those ``user`` may see."""
+    try:
+        return user_list(user=user).get(username=username)
+    except User.DoesNotExist as exc:
+        raise NotFoundError() from exc
+
+
+def token_get_by_prefix(prefix: str, *, user: Any) -> ApiToken:
+    """The token shown as ``prefix``: one's own, or anyone's for administrators."""
+    queryset = ApiToken.objects.select_related("user").filter(prefix=prefix)
+    if not can(user, Action.ADMINISTER):
+        queryset = queryset.filter(user=user) if getattr(user, "pk", None) else queryset.none()
+    tokens = list(queryset[:2])
+    if len(tokens) != 1:
+        raise NotFoundError()
+    return tokens[0]
+
+
+def membership_scope_get_for_user(kind: str, pk: Any, *, user: Any) -> Any:
+    """The portfolio, programme or project ``pk`` (``kind``) that ``user`` may see, as the
+    scope of a membership; :class:`NotFoundError` if there is none they may see."""
+    if kind not in ("portfolio", "programme", "project"):
+        raise NotFoundError()
+    model = _scope_model(kind)
+    try:
+        return visible(user, model.objects.all()).get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError() from exc

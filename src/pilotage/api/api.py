@@ -1,5 +1,67 @@
-"""The NinjaAPI instance (stub, replaced by the API work)."""
+"""The API mounted at /api/v1/: authentication, the error envelope and each app's router."""
 
-from ninja import NinjaAPI
+from __future__ import annotations
 
-api = NinjaAPI(title="Pilotage API", version="1")
+from ninja import Router
+
+from pilotage.accounts.api import router as accounts_router
+from pilotage.api.auth import BearerTokenAuth, SessionAuth
+from pilotage.api.errors import EnvelopeNinjaAPI, register_error_handlers
+from pilotage.core.api import ApiRequest
+from pilotage.core.errors import NotFoundError
+from pilotage.portfolio.api import router as portfolio_router
+
+DESCRIPTION = """\
+The REST API of Pilotage: portfolios, programmes, projects, strategic objectives, users and
+their roles.
+
+**Authentication.** Send `Authorization: Bearer <token>` (create a token with
+`pilotage token create USERNAME` or on the *API tokens* page), or use the session of the web
+pages (then unsafe methods need the `X-CSRFToken` header). A token acts as its user, with that
+user's permissions.
+
+**Lists** take `limit` (default 50, at most 500) and `offset`, and answer
+`{"count", "limit", "offset", "items"}`.
+
+**Errors** all have the shape
+`{"error": {"status", "code", "message", "fields"}}`; objects the caller may not see are
+reported as not found.
+"""
+
+TAGS = [
+    {"name": "portfolios", "description": "Sets of programmes and projects managed together."},
+    {"name": "programmes", "description": "Groups of related projects inside a portfolio."},
+    {"name": "projects", "description": "Projects, their history and their past states."},
+    {"name": "objectives", "description": "Strategic objectives that projects serve."},
+    {"name": "users", "description": "The caller, and user administration."},
+    {"name": "memberships", "description": "Roles held by users on a scope."},
+]
+
+api = EnvelopeNinjaAPI(
+    title="Pilotage API",
+    version="1",
+    description=DESCRIPTION,
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    openapi_extra={"tags": TAGS},
+)
+register_error_handlers(api)
+
+api.add_router("", portfolio_router)
+api.add_router("", accounts_router)
+
+# Registered last, so that it only catches the paths no operation claims.
+unknown_paths = Router()
+
+
+@unknown_paths.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"],
+    "/{path:path}",
+    auth=None,
+    include_in_schema=False,
+)
+def unknown_path(request: ApiRequest, path: str) -> None:
+    raise NotFoundError()
+
+
+api.add_router("", unknown_paths)

@@ -11,7 +11,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
-from pilotage.accounts.permissions import Action, require, visible
+from pilotage.accounts.permissions import Action, can, grants_for, require, visible
 from pilotage.core.errors import NotFoundError
 from pilotage.portfolio.models import (
     HealthRag,
@@ -241,3 +241,59 @@ def dashboard_summary(
         at_risk=at_risk,
         horizon_days=horizon_days,
     )
+
+
+# Choices for forms --------------------------------------------------------------------------
+
+
+def portfolio_list_for_action(*, user: Any, action: Action) -> QuerySet[Portfolio]:
+    """Visible portfolios on which ``user`` may perform ``action`` (e.g. create projects in)."""
+    if grants_for(user).allows_everywhere(action):
+        return visible(user, Portfolio.objects.all()).order_by("name")
+    portfolios = visible(user, Portfolio.objects.all())
+    ids = [p.pk for p in portfolios if can(user, action, p)]
+    return Portfolio.objects.filter(pk__in=ids).order_by("name")
+
+
+def programme_list_for_action(*, user: Any, action: Action) -> QuerySet[Programme]:
+    """Visible programmes on which ``user`` may perform ``action``, with their portfolio."""
+    queryset = Programme.objects.select_related("portfolio").order_by("portfolio__name", "name")
+    if grants_for(user).allows_everywhere(action):
+        return visible(user, queryset)
+    ids = [p.pk for p in visible(user, Programme.objects.all()) if can(user, action, p)]
+    return queryset.filter(pk__in=ids)
+
+
+# Lookups by code (the command line names objects by their codes) ----------------------------
+
+
+def _get_by_code_for_user(
+    queryset: QuerySet[ModelT], code: str, *, user: Any, action: Action
+) -> ModelT:
+    try:
+        obj = visible(user, queryset).get(code=code)
+    except ObjectDoesNotExist as exc:
+        raise NotFoundError() from exc
+    require(user, action, obj)  # type: ignore[arg-type]
+    return obj
+
+
+def portfolio_get_by_code(code: str, *, user: Any, action: Action = Action.VIEW) -> Portfolio:
+    return _get_by_code_for_user(Portfolio.objects.all(), code, user=user, action=action)
+
+
+def programme_get_by_code(code: str, *, user: Any, action: Action = Action.VIEW) -> Programme:
+    return _get_by_code_for_user(
+        Programme.objects.select_related("portfolio"), code, user=user, action=action
+    )
+
+
+def project_get_by_code(code: str, *, user: Any, action: Action = Action.VIEW) -> Project:
+    return _get_by_code_for_user(
+        Project.objects.select_related("portfolio", "programme"), code, user=user, action=action
+    )
+
+
+def project_list_with_objectives(*, user: Any, **filters: Any) -> QuerySet[Project]:
+    """:func:`project_list` with each project's strategic objectives loaded as well."""
+    return project_list(user=user, **filters).prefetch_related("objectives")
