@@ -10,10 +10,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's synchronous API runs an event loop in the test thread; the database calls the
-# tests make themselves are still synchronous, so Django's async-safety guard is relaxed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -53,7 +49,11 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
+def page(browser: Any, live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    # Playwright's synchronous API runs an event loop in the test thread; the database calls
+    # the test makes itself are still synchronous, so Django's async-safety guard is relaxed
+    # for browser tests only.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(
         viewport={"width": 1400, "height": 900}, locale="en-GB", base_url=live_server.url
     )

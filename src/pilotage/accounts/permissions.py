@@ -195,3 +195,29 @@ def require_organisation(user: Any, action: Action | str) -> None:
     """Raise :class:`ForbiddenError` unless ``user`` may perform ``action`` organisation-wide."""
     if not can(user, action, None):
         raise ForbiddenError(gettext("You do not have permission to do this."))
+
+
+class Operator:
+    """Whoever runs the ``pilotage`` command on the server without naming a user: every right.
+
+    It is not a database user: the audit trail records its :attr:`username` with no user
+    attached, so its changes stay attributable without an account that could sign in.
+    """
+
+    pk = None
+    id = None
+    username = "system"
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = True
+    is_staff = True
+
+    def __init__(self) -> None:
+        setattr(self, _CACHE_ATTRIBUTE, Grants(is_superuser=True))
+
+    def get_username(self) -> str:
+        return self.username
+
+    def __str__(self) -> str:
+        return self.username

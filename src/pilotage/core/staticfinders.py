@@ -38,7 +38,7 @@ class PackageAssetFinder(BaseFinder):
         entry = PACKAGE_ASSETS.get(path)
         located = _package_path(*entry) if entry else None
         if located is None:
-            return [] if find_all else None
+            return []
         return [str(located)] if find_all else str(located)
 
     def list(self, ignore_patterns: Any) -> Any:

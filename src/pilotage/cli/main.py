@@ -1,0 +1,36 @@
+"""The ``pilotage`` command line: serve, migrate, demo, createuser, token, projects, check."""
+
+from __future__ import annotations
+
+import click
+
+from pilotage import __version__
+from pilotage.cli.base import Context, Group, gettext_noop, option
+from pilotage.cli.people import createuser, token
+from pilotage.cli.portfolio import demo, projects
+from pilotage.cli.server import check, migrate, serve
+
+
+@click.group(
+    cls=Group,
+    help=gettext_noop(
+        "Pilotage, the open-source PMO platform. Data is read and written with the "
+        "permissions of the user given by --as, or with every right when none is given."
+    ),
+)
+@option(
+    "--as",
+    "username",
+    metavar="USERNAME",
+    envvar="PILOTAGE_USER",
+    default=None,
+    help=gettext_noop("Act as this user, with their permissions (also PILOTAGE_USER)."),
+)
+@click.version_option(__version__, prog_name="pilotage", message="%(prog)s %(version)s")
+@click.pass_context
+def main(ctx: click.Context, username: str | None) -> None:
+    ctx.obj = Context(username)
+
+
+for command in (serve, migrate, demo, createuser, token, projects, check):
+    main.add_command(command)

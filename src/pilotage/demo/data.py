@@ -1,0 +1,1607 @@
+"""The people, portfolios, projects and reasons the demo portfolio is made of.
+
+The demo company is a fictional European manufacturer and distributor with head office in
+France, plants in Lille, Milan and Basel, distribution centres in Lyon and Hamburg and small
+subsidiaries in the United Kingdom and the United States.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "pilotage-demo"
+EMAIL_DOMAIN = "example.com"
+
+
+@dataclass(frozen=True)
+class PersonEntry:
+    username: str
+    first_name: str
+    last_name: str
+    title: str
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    """A role of a named person; ``scope`` is a portfolio or programme code, empty for all."""
+
+    username: str
+    role: str
+    scope: str = ""
+
+
+@dataclass(frozen=True)
+class ObjectiveEntry:
+    code: str
+    name: str
+    description: str
+    weight: int
+
+
+@dataclass(frozen=True)
+class PortfolioEntry:
+    code: str
+    name: str
+    description: str
+    owner: str
+
+
+@dataclass(frozen=True)
+class ProgrammeEntry:
+    code: str
+    portfolio: str
+    name: str
+    description: str
+    sponsor: str
+    manager: str
+
+
+@dataclass(frozen=True)
+class ProjectEntry:
+    """A project of the small demo; ``risk`` is the reason given when its health is not green."""
+
+    code: str
+    name: str
+    portfolio: str
+    programme: str | None
+    sponsor: str
+    phase: str
+    status: str
+    priority: int
+    budget_thousands: int
+    currency: str
+    tags: tuple[str, ...]
+    objectives: tuple[str, ...]
+    description: str
+    risk: str
+
+
+# People -------------------------------------------------------------------------------------
+
+DEMO_PERSON = PersonEntry(DEMO_USERNAME, "Demo", "User", "Administrator")
+
+PEOPLE: tuple[PersonEntry, ...] = (
+    PersonEntry("camille.durand", "Camille", "Durand", "Head of the PMO"),
+    PersonEntry("isabelle.moreau", "Isabelle", "Moreau", "Chief Operating Officer"),
+    PersonEntry("laurent.girard", "Laurent", "Girard", "Chief Information Officer"),
+    PersonEntry("helene.marchand", "Hélène", "Marchand", "Chief Financial Officer"),
+    PersonEntry("philippe.lambert", "Philippe", "Lambert", "Finance controller"),
+    PersonEntry("sophie.bernard", "Sophie", "Bernard", "Portfolio manager, digital"),
+    PersonEntry("thomas.petit", "Thomas", "Petit", "Portfolio manager, operations"),
+    PersonEntry("nathalie.roux", "Nathalie", "Roux", "Portfolio manager, compliance"),
+    PersonEntry("julien.fontaine", "Julien", "Fontaine", "Programme and project manager"),
+    PersonEntry("emilie.garnier", "Émilie", "Garnier", "Programme and project manager"),
+    PersonEntry("karim.benali", "Karim", "Benali", "Programme and project manager"),
+    PersonEntry("anna.schmidt", "Anna", "Schmidt", "Programme and project manager"),
+    PersonEntry("marco.rossi", "Marco", "Rossi", "Programme and project manager"),
+    PersonEntry("claire.dubois", "Claire", "Dubois", "Internal auditor"),
+)
+
+# The person who keeps the portfolio data: portfolios and objectives are created in her name.
+PMO_LEAD = "camille.durand"
+
+ORGANISATION_ROLES: tuple[RoleEntry, ...] = (
+    RoleEntry(DEMO_USERNAME, "administrator"),
+    RoleEntry("camille.durand", "pmo"),
+    RoleEntry("isabelle.moreau", "executive"),
+    RoleEntry("philippe.lambert", "finance"),
+)
+
+# Roles at a portfolio or programme; project managers also get a role on each of their projects.
+SCOPED_ROLES: tuple[RoleEntry, ...] = (
+    RoleEntry("sophie.bernard", "portfolio_manager", "DIGITAL"),
+    RoleEntry("thomas.petit", "portfolio_manager", "OPERATIONS"),
+    RoleEntry("nathalie.roux", "portfolio_manager", "COMPLIANCE"),
+    RoleEntry("laurent.girard", "executive", "DIGITAL"),
+    RoleEntry("helene.marchand", "executive", "COMPLIANCE"),
+    RoleEntry("claire.dubois", "viewer", "COMPLIANCE"),
+    RoleEntry("julien.fontaine", "project_manager", "DIG-CX"),
+    RoleEntry("anna.schmidt", "project_manager", "DIG-CLOUD"),
+    RoleEntry("karim.benali", "project_manager", "OPS-SC"),
+    RoleEntry("marco.rossi", "project_manager", "OPS-MFG"),
+    RoleEntry("emilie.garnier", "project_manager", "REG-FIN"),
+)
+
+# Who may be picked as manager of a project, by portfolio.
+MANAGER_POOLS: dict[str, tuple[str, ...]] = {
+    "DIGITAL": ("julien.fontaine", "emilie.garnier", "anna.schmidt"),
+    "OPERATIONS": ("karim.benali", "anna.schmidt", "marco.rossi"),
+    "COMPLIANCE": ("emilie.garnier", "marco.rossi", "julien.fontaine"),
+}
+
+
+# Strategic objectives -----------------------------------------------------------------------
+
+OBJECTIVES: tuple[ObjectiveEntry, ...] = (
+    ObjectiveEntry(
+        "GROWTH",
+        "Grow online sales to 30% of revenue",
+        "B2B and consumer web shops, self-service and field sales tools.",
+        5,
+    ),
+    ObjectiveEntry(
+        "EFFICIENCY",
+        "Cut operating costs by 8%",
+        "Automation, shared platforms and leaner processes in the plants, warehouses and offices.",
+        4,
+    ),
+    ObjectiveEntry(
+        "COMPLIANCE",
+        "Meet every regulatory deadline",
+        "No late filing, no major audit finding: tax, financial reporting, data protection.",
+        5,
+    ),
+    ObjectiveEntry(
+        "SUSTAINABILITY",
+        "Halve scope 1 and 2 emissions by 2030",
+        "Energy efficiency, renewable electricity and an electric fleet.",
+        3,
+    ),
+    ObjectiveEntry(
+        "CUSTOMER",
+        "Raise customer satisfaction (NPS +10)",
+        "Faster answers, reliable deliveries and online tracking for every customer.",
+        3,
+    ),
+)
+
+
+# The small demo -----------------------------------------------------------------------------
+
+PORTFOLIOS: tuple[PortfolioEntry, ...] = (
+    PortfolioEntry(
+        "DIGITAL",
+        "Digital transformation",
+        "Customer-facing and internal digital change: CRM, web shops, data platform and the "
+        "cloud foundations they run on.",
+        "sophie.bernard",
+    ),
+    PortfolioEntry(
+        "OPERATIONS",
+        "Operations excellence",
+        "Supply chain, manufacturing and energy improvements across the plants and "
+        "distribution centres.",
+        "thomas.petit",
+    ),
+    PortfolioEntry(
+        "COMPLIANCE",
+        "Regulatory & compliance",
+        "Regulatory deadlines and stronger controls: tax, financial reporting, data protection "
+        "and cyber security.",
+        "nathalie.roux",
+    ),
+)
+
+PROGRAMMES: tuple[ProgrammeEntry, ...] = (
+    ProgrammeEntry(
+        "DIG-CX",
+        "DIGITAL",
+        "Customer experience",
+        "One view of the customer across sales, service and the web shops.",
+        "laurent.girard",
+        "julien.fontaine",
+    ),
+    ProgrammeEntry(
+        "DIG-CLOUD",
+        "DIGITAL",
+        "Cloud & data platform",
+        "Leave the data centre and build the shared cloud and data foundations.",
+        "laurent.girard",
+        "anna.schmidt",
+    ),
+    ProgrammeEntry(
+        "OPS-SC",
+        "OPERATIONS",
+        "Supply chain 2028",
+        "Faster, cheaper deliveries: automated warehouses, central transport planning, S&OP.",
+        "isabelle.moreau",
+        "karim.benali",
+    ),
+    ProgrammeEntry(
+        "OPS-MFG",
+        "OPERATIONS",
+        "Smart manufacturing",
+        "Paperless, connected and leaner plants in Lille, Milan and Basel.",
+        "isabelle.moreau",
+        "marco.rossi",
+    ),
+    ProgrammeEntry(
+        "REG-FIN",
+        "COMPLIANCE",
+        "Finance compliance",
+        "The finance systems and processes that new tax and reporting rules require.",
+        "helene.marchand",
+        "emilie.garnier",
+    ),
+)
+
+
+def _project(
+    code: str,
+    name: str,
+    portfolio: str,
+    programme: str | None,
+    sponsor: str,
+    phase: str,
+    status: str,
+    priority: int,
+    budget_thousands: int,
+    currency: str,
+    tags: str,
+    objectives: str,
+    description: str,
+    risk: str,
+) -> ProjectEntry:
+    return ProjectEntry(
+        code=code,
+        name=name,
+        portfolio=portfolio,
+        programme=programme,
+        sponsor=sponsor,
+        phase=phase,
+        status=status,
+        priority=priority,
+        budget_thousands=budget_thousands,
+        currency=currency,
+        tags=tuple(tags.split()),
+        objectives=tuple(objectives.split()),
+        description=description,
+        risk=risk,
+    )
+
+
+PROJECTS: tuple[ProjectEntry, ...] = (
+    # Digital transformation: customer experience.
+    _project(
+        "DIG-CRM",
+        "CRM replacement",
+        "DIGITAL",
+        "DIG-CX",
+        "laurent.girard",
+        "execution",
+        "active",
+        1,
+        2400,
+        "EUR",
+        "customer cloud data",
+        "GROWTH CUSTOMER",
+        "Replace the on-premise CRM with a cloud CRM for 450 sales and service users in "
+        "France, Benelux and Iberia, including twelve years of account history.",
+        "Data migration behind plan: 2 of 5 rehearsal loads done, far more duplicate accounts "
+        "than estimated.",
+    ),
+    _project(
+        "DIG-ECOM",
+        "B2B e-commerce replatforming",
+        "DIGITAL",
+        "DIG-CX",
+        "laurent.girard",
+        "execution",
+        "active",
+        2,
+        1750,
+        "EUR",
+        "customer cloud",
+        "GROWTH",
+        "Move the B2B web shop to a composable commerce platform with punch-out catalogues for "
+        "the 40 largest customers.",
+        "Punch-out integration with two key customers delayed by their year-end IT freeze.",
+    ),
+    _project(
+        "DIG-PORTAL",
+        "Customer self-service portal",
+        "DIGITAL",
+        "DIG-CX",
+        "laurent.girard",
+        "planning",
+        "active",
+        2,
+        680,
+        "EUR",
+        "customer",
+        "CUSTOMER GROWTH",
+        "Order tracking, invoices and returns online for trade customers, integrated with the "
+        "CRM and the ERP.",
+        "Design frozen until the CRM data model is final; the CRM delay moves the portal too.",
+    ),
+    _project(
+        "DIG-FIELD",
+        "Field sales mobile app",
+        "DIGITAL",
+        "DIG-CX",
+        "laurent.girard",
+        "proposal",
+        "proposed",
+        3,
+        420,
+        "EUR",
+        "customer mobile",
+        "GROWTH",
+        "Offline tablet app for 120 field sales representatives: visit reports, quotes and "
+        "stock checks.",
+        "Business case challenged: expected adoption not yet confirmed by the sales regions.",
+    ),
+    _project(
+        "DIG-CCAAS",
+        "Contact centre in the cloud",
+        "DIGITAL",
+        "DIG-CX",
+        "laurent.girard",
+        "closing",
+        "active",
+        3,
+        530,
+        "EUR",
+        "customer cloud",
+        "CUSTOMER EFFICIENCY",
+        "Move the Lyon and Porto contact centres to cloud telephony with call recording and "
+        "CRM screen pop.",
+        "Porto cut-over slipped two weeks after call-quality problems on the local network.",
+    ),
+    _project(
+        "DIG-UKWEB",
+        "UK web shop localisation",
+        "DIGITAL",
+        "DIG-CX",
+        "sophie.bernard",
+        "execution",
+        "active",
+        3,
+        310,
+        "GBP",
+        "customer uk",
+        "GROWTH",
+        "Localise the consumer web shop for the UK subsidiary: sterling pricing, UK VAT and "
+        "local carriers.",
+        "The main UK carrier changes its label API next month; label printing must be redone.",
+    ),
+    # Digital transformation: cloud and data.
+    _project(
+        "DIG-LZ",
+        "Cloud landing zone",
+        "DIGITAL",
+        "DIG-CLOUD",
+        "laurent.girard",
+        "closed",
+        "completed",
+        1,
+        850,
+        "EUR",
+        "cloud security",
+        "EFFICIENCY",
+        "Secure, automated cloud landing zone (identity, network, policies, cost management), "
+        "the target for every new workload.",
+        "Cost management tags not applied to the first workloads; chargeback reports incomplete.",
+    ),
+    _project(
+        "DIG-DCEXIT",
+        "Data centre exit",
+        "DIGITAL",
+        "DIG-CLOUD",
+        "laurent.girard",
+        "execution",
+        "active",
+        1,
+        3200,
+        "EUR",
+        "cloud infrastructure",
+        "EFFICIENCY",
+        "Migrate the 380 remaining servers out of the Villeurbanne data centre before the "
+        "hosting contract ends.",
+        "Forty legacy servers run an unsupported operating system; re-platforming not estimated.",
+    ),
+    _project(
+        "DIG-DATA",
+        "Enterprise data platform",
+        "DIGITAL",
+        "DIG-CLOUD",
+        "laurent.girard",
+        "execution",
+        "active",
+        2,
+        1900,
+        "EUR",
+        "data cloud",
+        "EFFICIENCY GROWTH",
+        "A lakehouse replacing the three departmental data warehouses, with a governed data "
+        "catalogue.",
+        "Two data engineers left the team; velocity down 30% until the new hires arrive.",
+    ),
+    _project(
+        "DIG-MDM",
+        "Master data management",
+        "DIGITAL",
+        "DIG-CLOUD",
+        "sophie.bernard",
+        "planning",
+        "active",
+        2,
+        960,
+        "EUR",
+        "data erp",
+        "EFFICIENCY CUSTOMER",
+        "One customer and product master shared by the CRM, the ERP and the web shops, with "
+        "data stewardship workflows.",
+        "No data owner appointed yet for the product domain.",
+    ),
+    _project(
+        "DIG-FCST",
+        "AI-assisted demand forecasting",
+        "DIGITAL",
+        "DIG-CLOUD",
+        "isabelle.moreau",
+        "initiation",
+        "active",
+        3,
+        540,
+        "EUR",
+        "data ai supply-chain",
+        "EFFICIENCY",
+        "Machine-learning forecasts for 18,000 products feeding the S&OP cycle, piloted on the "
+        "Benelux market.",
+        "Pilot accuracy target (MAPE under 25%) not reached yet on slow-moving products.",
+    ),
+    _project(
+        "DIG-M365",
+        "Digital workplace",
+        "DIGITAL",
+        None,
+        "laurent.girard",
+        "closed",
+        "completed",
+        3,
+        1200,
+        "EUR",
+        "cloud workplace",
+        "EFFICIENCY",
+        "Move 3,200 employees from on-premise mail and file shares to Microsoft 365, with Teams "
+        "telephony.",
+        "Adoption of Teams telephony low in the plants; extra training sessions needed.",
+    ),
+    _project(
+        "DIG-SDWAN",
+        "SD-WAN network refresh",
+        "DIGITAL",
+        None,
+        "laurent.girard",
+        "planning",
+        "on_hold",
+        4,
+        780,
+        "EUR",
+        "infrastructure",
+        "EFFICIENCY",
+        "Replace MPLS links at 46 sites with SD-WAN and local internet breakout.",
+        "On hold until the telecom framework contract is renegotiated.",
+    ),
+    # Operations excellence: supply chain.
+    _project(
+        "OPS-WMS",
+        "Warehouse automation — Lyon distribution centre",
+        "OPERATIONS",
+        "OPS-SC",
+        "isabelle.moreau",
+        "execution",
+        "active",
+        1,
+        6800,
+        "EUR",
+        "automation supply-chain",
+        "EFFICIENCY CUSTOMER",
+        "Goods-to-person shuttle system and a new warehouse management system for the Lyon "
+        "distribution centre (55,000 order lines a day).",
+        "Shuttle commissioning three weeks late after the racking supplier delivered late.",
+    ),
+    _project(
+        "OPS-TMS",
+        "Transport management system",
+        "OPERATIONS",
+        "OPS-SC",
+        "isabelle.moreau",
+        "execution",
+        "active",
+        2,
+        1150,
+        "EUR",
+        "supply-chain",
+        "EFFICIENCY SUSTAINABILITY",
+        "Central planning of outbound transport for France and Benelux, carrier tendering and "
+        "freight audit.",
+        "Carrier onboarding at 60% of plan: small regional carriers lack EDI.",
+    ),
+    _project(
+        "OPS-SOP",
+        "Sales & operations planning",
+        "OPERATIONS",
+        "OPS-SC",
+        "isabelle.moreau",
+        "planning",
+        "active",
+        2,
+        390,
+        "EUR",
+        "supply-chain process",
+        "EFFICIENCY CUSTOMER",
+        "A monthly S&OP cycle with one demand plan, one supply plan and an executive review.",
+        "Sales directors have not yet committed to the monthly demand review.",
+    ),
+    _project(
+        "OPS-SUPPLIER",
+        "Supplier collaboration portal",
+        "OPERATIONS",
+        "OPS-SC",
+        "thomas.petit",
+        "initiation",
+        "active",
+        3,
+        450,
+        "EUR",
+        "supply-chain procurement",
+        "EFFICIENCY",
+        "Portal for 600 suppliers: order confirmations, advance shipping notices and quality "
+        "certificates.",
+        "Supplier survey shows a third of small suppliers would rather keep using e-mail.",
+    ),
+    _project(
+        "OPS-HAMBURG",
+        "Hamburg cross-dock opening",
+        "OPERATIONS",
+        "OPS-SC",
+        "isabelle.moreau",
+        "proposal",
+        "proposed",
+        2,
+        2300,
+        "EUR",
+        "supply-chain",
+        "CUSTOMER GROWTH",
+        "A cross-dock in Hamburg serving Northern Germany and Scandinavia within 24 hours.",
+        "Two candidate sites; the preferred one needs a building permit amendment.",
+    ),
+    _project(
+        "OPS-RFID",
+        "RFID tagging of returnable containers",
+        "OPERATIONS",
+        "OPS-SC",
+        "thomas.petit",
+        "closed",
+        "cancelled",
+        4,
+        520,
+        "EUR",
+        "automation supply-chain",
+        "EFFICIENCY",
+        "Track the 40,000 returnable containers with RFID; cancelled after the pilot because "
+        "read rates in metal racks stayed too low.",
+        "Read rates in metal racks below 80% in the pilot.",
+    ),
+    # Operations excellence: manufacturing and energy.
+    _project(
+        "OPS-MES",
+        "Manufacturing execution system — Lille plant",
+        "OPERATIONS",
+        "OPS-MFG",
+        "isabelle.moreau",
+        "execution",
+        "active",
+        2,
+        2100,
+        "EUR",
+        "manufacturing automation",
+        "EFFICIENCY",
+        "Paperless shop floor: electronic batch records and OEE tracking on the four Lille lines.",
+        "PLC integration needs a vendor patch; factory acceptance test postponed.",
+    ),
+    _project(
+        "OPS-PDM",
+        "Predictive maintenance",
+        "OPERATIONS",
+        "OPS-MFG",
+        "thomas.petit",
+        "planning",
+        "active",
+        3,
+        640,
+        "EUR",
+        "manufacturing data ai",
+        "EFFICIENCY",
+        "Vibration and temperature sensors on 120 critical assets with failure prediction, "
+        "starting with the packaging lines.",
+        "Plant network cannot carry the sensor traffic without the SD-WAN upgrade.",
+    ),
+    _project(
+        "OPS-LEAN",
+        "Lean programme — Milan plant",
+        "OPERATIONS",
+        "OPS-MFG",
+        "isabelle.moreau",
+        "closing",
+        "active",
+        3,
+        280,
+        "EUR",
+        "manufacturing process",
+        "EFFICIENCY",
+        "Lean and 5S with the Milan plant teams; target a 12% productivity gain.",
+        "Productivity gain measured at 9% so far; last two lines still to be trained.",
+    ),
+    _project(
+        "OPS-BASEL",
+        "Quality system — Basel plant",
+        "OPERATIONS",
+        "OPS-MFG",
+        "thomas.petit",
+        "execution",
+        "active",
+        2,
+        450,
+        "CHF",
+        "manufacturing quality",
+        "COMPLIANCE",
+        "ISO 9001 quality management system for the newly acquired Basel plant.",
+        "Document control still partly on paper; certification audit date at risk.",
+    ),
+    _project(
+        "OPS-SOLAR",
+        "Rooftop solar — Lille and Milan",
+        "OPERATIONS",
+        None,
+        "isabelle.moreau",
+        "execution",
+        "active",
+        2,
+        3400,
+        "EUR",
+        "sustainability energy",
+        "SUSTAINABILITY",
+        "4.2 MWp of rooftop solar panels on two plants, covering 18% of their electricity use.",
+        "Grid connection date for Milan not yet confirmed by the network operator.",
+    ),
+    _project(
+        "OPS-FLEET",
+        "Electric vehicle fleet",
+        "OPERATIONS",
+        None,
+        "thomas.petit",
+        "execution",
+        "active",
+        3,
+        1600,
+        "EUR",
+        "sustainability",
+        "SUSTAINABILITY EFFICIENCY",
+        "Replace 210 company cars and 35 vans with electric vehicles, with charging points at "
+        "12 sites.",
+        "Van deliveries pushed back one quarter by the manufacturer.",
+    ),
+    # Regulatory & compliance: finance.
+    _project(
+        "REG-S4",
+        "ERP migration to SAP S/4HANA",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "execution",
+        "active",
+        1,
+        8500,
+        "EUR",
+        "erp finance",
+        "COMPLIANCE EFFICIENCY",
+        "Conversion of SAP ECC to S/4HANA for finance, purchasing and logistics in nine "
+        "countries, before the end of mainstream maintenance.",
+        "Custom code remediation 40% over estimate; the second test cycle is at risk.",
+    ),
+    _project(
+        "REG-EINV",
+        "E-invoicing reform readiness",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "execution",
+        "active",
+        1,
+        720,
+        "EUR",
+        "regulatory finance",
+        "COMPLIANCE",
+        "Send and receive electronic invoices through an approved platform, as the French "
+        "e-invoicing reform requires from September 2026.",
+        "The platform provider's approval is still under review by the tax administration.",
+    ),
+    _project(
+        "REG-CSRD",
+        "CSRD sustainability reporting",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "planning",
+        "active",
+        2,
+        610,
+        "EUR",
+        "regulatory sustainability",
+        "COMPLIANCE SUSTAINABILITY",
+        "Collect, control and publish the ESRS sustainability data the CSRD requires, with "
+        "limited assurance by the auditors.",
+        "Scope 3 data from suppliers incomplete for the double materiality assessment.",
+    ),
+    _project(
+        "REG-IFRS16",
+        "IFRS 16 lease accounting",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "closed",
+        "completed",
+        3,
+        240,
+        "EUR",
+        "finance",
+        "COMPLIANCE",
+        "A lease accounting tool for 1,400 leases (vehicles, warehouses, offices) instead of "
+        "spreadsheets.",
+        "Interface to the fixed assets ledger produced rounding differences at month end.",
+    ),
+    _project(
+        "REG-PILLAR2",
+        "Global minimum tax (Pillar Two)",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "initiation",
+        "active",
+        2,
+        350,
+        "EUR",
+        "regulatory finance",
+        "COMPLIANCE",
+        "Data collection and calculation of the 15% global minimum tax for the 14 group entities.",
+        "Deferred tax data for the US subsidiary not available in the consolidation system.",
+    ),
+    _project(
+        "REG-UKPAY",
+        "UK payroll compliance",
+        "COMPLIANCE",
+        "REG-FIN",
+        "helene.marchand",
+        "execution",
+        "active",
+        3,
+        180,
+        "GBP",
+        "regulatory uk",
+        "COMPLIANCE",
+        "Move the UK subsidiary's payroll to a provider with real-time submission to HMRC.",
+        "Parallel payroll run showed differences on pension contributions.",
+    ),
+    # Regulatory & compliance: data protection and security.
+    _project(
+        "REG-GDPR",
+        "GDPR data retention",
+        "COMPLIANCE",
+        None,
+        "nathalie.roux",
+        "execution",
+        "active",
+        2,
+        460,
+        "EUR",
+        "regulatory data",
+        "COMPLIANCE",
+        "Apply the retention schedule to personal data in 27 applications: automated purge, "
+        "anonymisation and evidence for the DPO.",
+        "Three legacy applications cannot delete records without changes by their vendors.",
+    ),
+    _project(
+        "REG-NIS2",
+        "NIS2 cyber-security readiness",
+        "COMPLIANCE",
+        None,
+        "laurent.girard",
+        "planning",
+        "active",
+        1,
+        1300,
+        "EUR",
+        "regulatory security",
+        "COMPLIANCE",
+        "Gap analysis and remediation for the NIS2 directive: incident reporting, supply-chain "
+        "security and management accountability.",
+        "Supplier security clauses need renegotiating in 70 contracts.",
+    ),
+    _project(
+        "REG-ISO27",
+        "ISO 27001 certification",
+        "COMPLIANCE",
+        None,
+        "laurent.girard",
+        "closing",
+        "active",
+        2,
+        290,
+        "EUR",
+        "security",
+        "COMPLIANCE",
+        "Information security management system and certification audit for IT and the data "
+        "centre operations.",
+        "Stage 2 audit found two minor non-conformities; corrective actions due in 90 days.",
+    ),
+    _project(
+        "REG-SAPIN",
+        "Whistleblowing platform (Sapin II)",
+        "COMPLIANCE",
+        None,
+        "nathalie.roux",
+        "closed",
+        "completed",
+        3,
+        95,
+        "EUR",
+        "regulatory",
+        "COMPLIANCE",
+        "A secure whistleblowing channel for employees and suppliers, as Sapin II requires.",
+        "Translations for the Italian and German sites delivered late.",
+    ),
+    _project(
+        "REG-USEXP",
+        "US export control screening",
+        "COMPLIANCE",
+        None,
+        "helene.marchand",
+        "proposal",
+        "proposed",
+        3,
+        260,
+        "USD",
+        "regulatory",
+        "COMPLIANCE",
+        "Automated denied-party screening of the orders shipped by the US subsidiary.",
+        "Screening list provider not selected yet; two offers far above budget.",
+    ),
+)
+
+
+# The large demo -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LargePortfolioEntry:
+    code: str
+    name: str
+    description: str
+    programmes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TopicEntry:
+    """A kind of project the large demo repeats across sites."""
+
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    objectives: tuple[str, ...]
+    budget_thousands: int
+    risks: tuple[str, ...]
+
+
+LARGE_PORTFOLIOS: tuple[LargePortfolioEntry, ...] = (
+    LargePortfolioEntry(
+        "DIGITAL",
+        "Digital transformation",
+        PORTFOLIOS[0].description,
+        (
+            "Customer experience",
+            "Cloud & data platform",
+            "Digital workplace",
+            "E-commerce",
+            "Analytics & AI",
+        ),
+    ),
+    LargePortfolioEntry(
+        "OPERATIONS",
+        "Operations excellence",
+        PORTFOLIOS[1].description,
+        (
+            "Supply chain 2028",
+            "Smart manufacturing",
+            "Lean & quality",
+            "Logistics network",
+            "Maintenance",
+        ),
+    ),
+    LargePortfolioEntry(
+        "COMPLIANCE",
+        "Regulatory & compliance",
+        PORTFOLIOS[2].description,
+        (
+            "Finance compliance",
+            "Data protection",
+            "Cyber security",
+            "Trade compliance",
+            "Internal control",
+        ),
+    ),
+    LargePortfolioEntry(
+        "SALES",
+        "Sales & marketing",
+        "Growth initiatives of the sales and marketing teams.",
+        ("Key accounts", "Pricing", "Marketing automation", "Channel partners", "New markets"),
+    ),
+    LargePortfolioEntry(
+        "FINANCE",
+        "Finance transformation",
+        "Faster closing, better forecasts, fewer spreadsheets.",
+        (
+            "Record to report",
+            "Order to cash",
+            "Procure to pay",
+            "Planning & forecasting",
+            "Treasury",
+        ),
+    ),
+    LargePortfolioEntry(
+        "PEOPLE",
+        "People & workplace",
+        "HR systems, offices and the ways of working.",
+        ("HR core", "Talent & learning", "Workplace", "Health & safety", "Employee experience"),
+    ),
+    LargePortfolioEntry(
+        "MANUFACTURING",
+        "Manufacturing footprint",
+        "Capacity, modernisation and new lines.",
+        ("Lille plant", "Milan plant", "Basel plant", "New lines", "Industrial automation"),
+    ),
+    LargePortfolioEntry(
+        "INFRA",
+        "IT infrastructure",
+        "Networks, data centres, end-user devices and operations.",
+        ("Network", "Hosting", "End-user computing", "IT service management", "Identity"),
+    ),
+    LargePortfolioEntry(
+        "SUSTAIN",
+        "Sustainability",
+        "Emissions, energy and circular economy.",
+        ("Energy efficiency", "Renewables", "Green logistics", "Circular packaging", "Reporting"),
+    ),
+    LargePortfolioEntry(
+        "RND",
+        "Research & innovation",
+        "New products, materials and digital services.",
+        (
+            "Product innovation",
+            "Materials",
+            "Digital services",
+            "Open innovation",
+            "Lab modernisation",
+        ),
+    ),
+    LargePortfolioEntry(
+        "MNA",
+        "Mergers & integration",
+        "Integration of acquired companies and divestments.",
+        (
+            "Basel integration",
+            "Iberia integration",
+            "Carve-outs",
+            "Synergies",
+            "Systems consolidation",
+        ),
+    ),
+    LargePortfolioEntry(
+        "CUSTSERV",
+        "Customer service",
+        "Contact centres, field service and returns.",
+        ("Contact centres", "Field service", "Returns", "Knowledge", "Self-service"),
+    ),
+)
+
+TOPICS: tuple[TopicEntry, ...] = (
+    TopicEntry(
+        "CRM roll-out",
+        "Roll out the group CRM to the sales and service teams.",
+        ("customer", "cloud"),
+        ("GROWTH", "CUSTOMER"),
+        900,
+        ("User adoption below target after go-live.", "Data migration behind plan."),
+    ),
+    TopicEntry(
+        "ERP S/4HANA migration",
+        "Move the local ERP to the group S/4HANA template.",
+        ("erp", "finance"),
+        ("COMPLIANCE", "EFFICIENCY"),
+        3500,
+        ("Custom code remediation over estimate.", "Key users not released by the business."),
+    ),
+    TopicEntry(
+        "Warehouse automation",
+        "Automate picking and storage in the distribution centre.",
+        ("automation", "supply-chain"),
+        ("EFFICIENCY",),
+        4200,
+        ("Equipment supplier delivery late.", "Commissioning tests failed on the sorter."),
+    ),
+    TopicEntry(
+        "E-invoicing",
+        "Send and receive electronic invoices through an approved platform.",
+        ("regulatory", "finance"),
+        ("COMPLIANCE",),
+        400,
+        ("Platform provider approval pending.", "Supplier master data incomplete."),
+    ),
+    TopicEntry(
+        "GDPR data retention",
+        "Apply the retention schedule to personal data.",
+        ("regulatory", "data"),
+        ("COMPLIANCE",),
+        300,
+        ("Legacy application cannot purge records.",),
+    ),
+    TopicEntry(
+        "Cloud migration",
+        "Move the local applications and servers to the cloud landing zone.",
+        ("cloud", "infrastructure"),
+        ("EFFICIENCY",),
+        1200,
+        ("Unsupported operating systems found.", "Network latency issues after migration."),
+    ),
+    TopicEntry(
+        "Network refresh",
+        "Replace the local network and Wi-Fi equipment.",
+        ("infrastructure",),
+        ("EFFICIENCY",),
+        450,
+        ("Switch deliveries delayed by the manufacturer.",),
+    ),
+    TopicEntry(
+        "MES deployment",
+        "Paperless shop floor with electronic batch records.",
+        ("manufacturing", "automation"),
+        ("EFFICIENCY",),
+        1800,
+        ("PLC integration needs a vendor patch.", "Operators not trained in time."),
+    ),
+    TopicEntry(
+        "Predictive maintenance",
+        "Sensors and failure prediction on critical assets.",
+        ("manufacturing", "data", "ai"),
+        ("EFFICIENCY",),
+        550,
+        ("Sensor data quality too poor for the model.",),
+    ),
+    TopicEntry(
+        "Rooftop solar",
+        "Rooftop solar panels covering part of the site's electricity use.",
+        ("sustainability", "energy"),
+        ("SUSTAINABILITY",),
+        1500,
+        ("Grid connection date not confirmed.", "Roof structure needs reinforcement."),
+    ),
+    TopicEntry(
+        "LED lighting retrofit",
+        "Replace lighting with LEDs and presence detection.",
+        ("sustainability", "energy"),
+        ("SUSTAINABILITY", "EFFICIENCY"),
+        220,
+        ("Installer capacity limited before winter.",),
+    ),
+    TopicEntry(
+        "Electric fleet",
+        "Replace company cars and vans with electric vehicles.",
+        ("sustainability",),
+        ("SUSTAINABILITY",),
+        900,
+        ("Vehicle deliveries pushed back one quarter.",),
+    ),
+    TopicEntry(
+        "Payroll outsourcing",
+        "Move payroll to the group payroll provider.",
+        ("hr", "finance"),
+        ("EFFICIENCY", "COMPLIANCE"),
+        260,
+        ("Parallel run shows differences on allowances.",),
+    ),
+    TopicEntry(
+        "HR core system",
+        "Employee records, absences and org charts in the group HR system.",
+        ("hr", "cloud"),
+        ("EFFICIENCY",),
+        700,
+        ("Works council consultation takes longer than planned.",),
+    ),
+    TopicEntry(
+        "Learning platform",
+        "Online training catalogue and compliance courses.",
+        ("hr",),
+        ("EFFICIENCY",),
+        180,
+        ("Content translation late.",),
+    ),
+    TopicEntry(
+        "Office refurbishment",
+        "Flexible workspace and meeting rooms for hybrid work.",
+        ("workplace",),
+        ("EFFICIENCY",),
+        850,
+        ("Building works delayed by asbestos survey.",),
+    ),
+    TopicEntry(
+        "Contact centre telephony",
+        "Cloud telephony with call recording and CRM integration.",
+        ("customer", "cloud"),
+        ("CUSTOMER",),
+        380,
+        ("Call quality problems on the local network.",),
+    ),
+    TopicEntry(
+        "Customer portal",
+        "Online order tracking, invoices and returns for customers.",
+        ("customer",),
+        ("CUSTOMER", "GROWTH"),
+        520,
+        ("Depends on the CRM data model, not final yet.",),
+    ),
+    TopicEntry(
+        "Web shop localisation",
+        "Local pricing, taxes and carriers for the web shop.",
+        ("customer",),
+        ("GROWTH",),
+        260,
+        ("Carrier API change requires rework.",),
+    ),
+    TopicEntry(
+        "Transport tendering",
+        "Tender the outbound transport lanes and onboard carriers.",
+        ("supply-chain",),
+        ("EFFICIENCY", "SUSTAINABILITY"),
+        240,
+        ("Carriers lack EDI capability.",),
+    ),
+    TopicEntry(
+        "Quality management system",
+        "ISO 9001 quality management system and certification.",
+        ("quality",),
+        ("COMPLIANCE",),
+        300,
+        ("Document control still on paper.",),
+    ),
+    TopicEntry(
+        "ISO 27001 certification",
+        "Information security management system and audit.",
+        ("security",),
+        ("COMPLIANCE",),
+        280,
+        ("Non-conformities found in the stage 1 audit.",),
+    ),
+    TopicEntry(
+        "Identity and access management",
+        "Single sign-on and automated access reviews.",
+        ("security", "cloud"),
+        ("COMPLIANCE", "EFFICIENCY"),
+        650,
+        ("Application owners slow to validate access rules.",),
+    ),
+    TopicEntry(
+        "Data platform onboarding",
+        "Load the local data into the group data platform.",
+        ("data", "cloud"),
+        ("EFFICIENCY",),
+        420,
+        ("Source system extracts unreliable.",),
+    ),
+    TopicEntry(
+        "Demand forecasting",
+        "Machine-learning demand forecasts feeding the S&OP cycle.",
+        ("data", "ai", "supply-chain"),
+        ("EFFICIENCY",),
+        380,
+        ("Forecast accuracy below target.",),
+    ),
+    TopicEntry(
+        "Packaging redesign",
+        "Recyclable packaging with less plastic.",
+        ("sustainability",),
+        ("SUSTAINABILITY",),
+        330,
+        ("Supplier cannot meet the new material specification.",),
+    ),
+    TopicEntry(
+        "Production line upgrade",
+        "New filling and packaging equipment on one line.",
+        ("manufacturing",),
+        ("EFFICIENCY", "GROWTH"),
+        2600,
+        ("Factory acceptance test postponed.", "Line stoppage window moved by production."),
+    ),
+    TopicEntry(
+        "Lean deployment",
+        "Lean and 5S with the site teams.",
+        ("process",),
+        ("EFFICIENCY",),
+        160,
+        ("Productivity gain below target so far.",),
+    ),
+    TopicEntry(
+        "Field service app",
+        "Mobile app for service technicians: work orders and parts.",
+        ("customer", "mobile"),
+        ("CUSTOMER",),
+        410,
+        ("Offline mode unstable in tests.",),
+    ),
+    TopicEntry(
+        "Pricing tool",
+        "Price lists and discount approval in one tool.",
+        ("customer", "finance"),
+        ("GROWTH",),
+        350,
+        ("Sales directors disagree on discount rules.",),
+    ),
+    TopicEntry(
+        "Marketing automation",
+        "Campaigns, lead scoring and consent management.",
+        ("customer", "data"),
+        ("GROWTH",),
+        290,
+        ("Consent records incomplete after the migration.",),
+    ),
+    TopicEntry(
+        "Month-end close acceleration",
+        "Close the books in four days instead of eight.",
+        ("finance", "process"),
+        ("EFFICIENCY",),
+        240,
+        ("Intercompany reconciliations still manual.",),
+    ),
+    TopicEntry(
+        "Treasury management system",
+        "Cash positioning, payments and bank connectivity.",
+        ("finance",),
+        ("EFFICIENCY", "COMPLIANCE"),
+        380,
+        ("Bank connectivity tests failing with two banks.",),
+    ),
+    TopicEntry(
+        "Systems integration",
+        "Move the acquired company onto the group systems.",
+        ("erp", "integration"),
+        ("EFFICIENCY",),
+        1600,
+        ("Acquired company's data quality poorer than expected.",),
+    ),
+    TopicEntry(
+        "Health and safety programme",
+        "Risk assessments, training and incident reporting.",
+        ("safety",),
+        ("COMPLIANCE",),
+        200,
+        ("Contractor training records missing.",),
+    ),
+    TopicEntry(
+        "Laboratory modernisation",
+        "New test equipment and a laboratory information system.",
+        ("rnd", "quality"),
+        ("GROWTH",),
+        950,
+        ("Instrument validation takes longer than planned.",),
+    ),
+    TopicEntry(
+        "New product launch",
+        "Design, industrialise and launch a new product range.",
+        ("rnd", "customer"),
+        ("GROWTH",),
+        1400,
+        ("Certification tests failed on the first prototypes.",),
+    ),
+    TopicEntry(
+        "Returns process redesign",
+        "Faster returns with online authorisation and grading.",
+        ("customer", "supply-chain"),
+        ("CUSTOMER", "EFFICIENCY"),
+        210,
+        ("Warehouse space for returns not yet freed.",),
+    ),
+)
+
+# The kinds of project each portfolio of the large demo runs.
+PORTFOLIO_TOPICS: dict[str, tuple[str, ...]] = {
+    "DIGITAL": (
+        "CRM roll-out",
+        "Customer portal",
+        "Web shop localisation",
+        "Data platform onboarding",
+        "Demand forecasting",
+        "Marketing automation",
+        "Cloud migration",
+        "Identity and access management",
+    ),
+    "OPERATIONS": (
+        "Warehouse automation",
+        "Transport tendering",
+        "Returns process redesign",
+        "Predictive maintenance",
+        "Lean deployment",
+        "Demand forecasting",
+        "Quality management system",
+    ),
+    "COMPLIANCE": (
+        "E-invoicing",
+        "GDPR data retention",
+        "ISO 27001 certification",
+        "Quality management system",
+        "Health and safety programme",
+        "Identity and access management",
+        "Payroll outsourcing",
+    ),
+    "SALES": (
+        "CRM roll-out",
+        "Pricing tool",
+        "Marketing automation",
+        "Web shop localisation",
+        "Customer portal",
+        "Field service app",
+    ),
+    "FINANCE": (
+        "ERP S/4HANA migration",
+        "Month-end close acceleration",
+        "Treasury management system",
+        "E-invoicing",
+        "Payroll outsourcing",
+    ),
+    "PEOPLE": (
+        "HR core system",
+        "Learning platform",
+        "Office refurbishment",
+        "Health and safety programme",
+        "Payroll outsourcing",
+    ),
+    "MANUFACTURING": (
+        "MES deployment",
+        "Production line upgrade",
+        "Predictive maintenance",
+        "Lean deployment",
+        "LED lighting retrofit",
+        "Quality management system",
+    ),
+    "INFRA": (
+        "Cloud migration",
+        "Network refresh",
+        "Identity and access management",
+        "Contact centre telephony",
+        "Data platform onboarding",
+    ),
+    "SUSTAIN": (
+        "Rooftop solar",
+        "LED lighting retrofit",
+        "Electric fleet",
+        "Packaging redesign",
+        "Transport tendering",
+    ),
+    "RND": (
+        "New product launch",
+        "Laboratory modernisation",
+        "Packaging redesign",
+        "Demand forecasting",
+    ),
+    "MNA": (
+        "Systems integration",
+        "ERP S/4HANA migration",
+        "HR core system",
+        "Network refresh",
+        "Payroll outsourcing",
+    ),
+    "CUSTSERV": (
+        "Contact centre telephony",
+        "Field service app",
+        "Returns process redesign",
+        "Customer portal",
+        "CRM roll-out",
+    ),
+}
+
+# Where the large demo's projects take place, with the currency of the budget there.
+SITES: tuple[tuple[str, str], ...] = (
+    ("Head office", "EUR"),
+    ("Lille plant", "EUR"),
+    ("Milan plant", "EUR"),
+    ("Basel plant", "CHF"),
+    ("Lyon distribution centre", "EUR"),
+    ("Hamburg cross-dock", "EUR"),
+    ("France", "EUR"),
+    ("Benelux", "EUR"),
+    ("Iberia", "EUR"),
+    ("Italy", "EUR"),
+    ("Germany", "EUR"),
+    ("Nordics", "EUR"),
+    ("Poland", "EUR"),
+    ("United Kingdom", "GBP"),
+    ("United States", "USD"),
+    ("Switzerland", "CHF"),
+    ("Porto contact centre", "EUR"),
+    ("Toulouse office", "EUR"),
+    ("Nantes depot", "EUR"),
+    ("Bordeaux depot", "EUR"),
+    ("Strasbourg depot", "EUR"),
+    ("Group", "EUR"),
+)
+
+FIRST_NAMES: tuple[str, ...] = (
+    "Adrien",
+    "Agathe",
+    "Alexandre",
+    "Alice",
+    "Amélie",
+    "Antoine",
+    "Aurélie",
+    "Baptiste",
+    "Benoît",
+    "Caroline",
+    "Cédric",
+    "Charlotte",
+    "Chloé",
+    "Clément",
+    "Damien",
+    "Delphine",
+    "Élodie",
+    "Étienne",
+    "Fabien",
+    "Florence",
+    "Frédéric",
+    "Guillaume",
+    "Hugo",
+    "Inès",
+    "Jérôme",
+    "Juliette",
+    "Léa",
+    "Louis",
+    "Lucie",
+    "Manon",
+    "Mathieu",
+    "Maxime",
+    "Nicolas",
+    "Noémie",
+    "Pauline",
+    "Pierre",
+    "Quentin",
+    "Raphaël",
+    "Romain",
+    "Sarah",
+    "Sébastien",
+    "Stéphanie",
+    "Valentin",
+    "Vincent",
+    "Yasmine",
+    "Zoé",
+    "Lukas",
+    "Katrin",
+    "Jonas",
+    "Sofia",
+    "Giulia",
+    "Matteo",
+    "Pablo",
+    "Lucía",
+    "Tiago",
+    "Inês",
+    "Pieter",
+    "Sanne",
+    "Oliver",
+    "Emma",
+    "James",
+    "Hannah",
+    "Piotr",
+    "Agnieszka",
+    "Erik",
+    "Ingrid",
+)
+
+LAST_NAMES: tuple[str, ...] = (
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefebvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Muller",
+    "Lefèvre",
+    "Faure",
+    "André",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Gautier",
+    "Masson",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Dumont",
+    "Marie",
+    "Lemaire",
+    "Noël",
+    "Meyer",
+    "Dufour",
+    "Meunier",
+    "Brun",
+    "Blanchard",
+    "Giraud",
+    "Joly",
+    "Rivière",
+    "Lucas",
+    "Brunet",
+    "Gaillard",
+    "Barbier",
+    "Arnaud",
+    "Schneider",
+    "Weber",
+    "Fischer",
+    "Becker",
+    "Bianchi",
+    "Ricci",
+    "Romano",
+    "Fernández",
+    "López",
+    "Silva",
+    "Santos",
+    "de Vries",
+    "Jansen",
+    "Smith",
+    "Taylor",
+    "Kowalski",
+    "Nowak",
+    "Johansson",
+    "Larsen",
+)
