@@ -59,7 +59,7 @@ messages: $(VENV)/.installed-dev
 	cd src/pilotage && ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
 
 benchmark: $(VENV)/.installed-dev
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/portfolio_pages.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache
