@@ -141,6 +141,7 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_THOUSAND_SEPARATOR = True
+FORMAT_MODULE_PATH = ["pilotage.formats"]
 TIME_ZONE = os.environ.get("PILOTAGE_TIME_ZONE", "Europe/Paris")
 USE_TZ = True
 

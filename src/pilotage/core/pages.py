@@ -66,8 +66,7 @@ def safe_next_url(request: HttpRequest, fallback: str) -> str:
 
 
 def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Attach a service's ValidationError to ``form``: by field when the form has the field
-    (or, for a broken model constraint, the field named in the form's ``constraint_fields``),
+    """Attach a service's ValidationError to ``form``: by field when the form has the field,
     otherwise as an error of the whole form prefixed with the field's name."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
@@ -76,27 +75,10 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
         if name in form.fields:
             form.add_error(name, messages)
         elif name == NON_FIELD_ERRORS:
-            targets = _constraint_targets(form)
-            for message in messages:
-                target = targets.get(message)
-                form.add_error(target if target in form.fields else None, message)
+            form.add_error(None, messages)
         else:
             label = _field_label_for_form(form, name)
             form.add_error(None, [f"{label}: {message}" for message in messages])
-
-
-def _constraint_targets(form: forms.BaseForm) -> dict[str, str]:
-    """Messages of the model constraints a form declares in ``constraint_fields``, mapped to
-    the field that shows them."""
-    model = getattr(form, "model", None)
-    fields = getattr(form, "constraint_fields", {})
-    if model is None or not fields:
-        return {}
-    return {
-        str(constraint.get_violation_error_message()): fields[constraint.name]
-        for constraint in model._meta.constraints
-        if constraint.name in fields
-    }
 
 
 def _field_label_for_form(form: forms.BaseForm, name: str) -> str:

@@ -55,8 +55,6 @@ class ServiceForm(forms.Form):
     fields: dict[str, Any]
     model: type[models.Model] | None = None
     fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = ()
-    # Model constraint name -> the field whose input breaks it, to show its message there.
-    constraint_fields: dict[str, str] = {}
 
     def grouped_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The fields by fieldset (one untitled group when none are declared)."""
@@ -78,7 +76,6 @@ def _with_current(queryset: models.QuerySet[Any], current: Any) -> models.QueryS
 
 class ProjectForm(ServiceForm):
     model = Project
-    constraint_fields = {"project_finish_after_start": "finish_date"}
     fieldsets = (
         (_("Identification"), ("code", "name", "portfolio", "programme", "description")),
         (_("People"), ("manager", "sponsor")),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -332,6 +333,13 @@ class Project(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("portfolio:project_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # The check constraint guards the database; this puts the message on the field to fix.
+        if self.start_date and self.finish_date and self.finish_date < self.start_date:
+            raise ValidationError(
+                {"finish_date": _("The finish date cannot be before the start date.")}
+            )
 
     def permission_scopes(self) -> list[ScopeKey]:
         scopes: list[ScopeKey] = [("project", self.pk)]

@@ -1,0 +1,1 @@
+"""Locale formats that replace Django's defaults where a PMO expects something else."""

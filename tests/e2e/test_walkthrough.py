@@ -1,0 +1,59 @@
+"""A PMO's first visit in a real browser: sign in, dashboard, a project, rename it, read history."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from pilotage.demo.builder import build_demo
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _shoot(page: Any, folder: Path | None, name: str) -> None:
+    if folder is not None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+
+
+def test_sign_in_browse_rename_a_project_and_find_it_in_history(
+    page: Any, screenshot_dir: Path | None
+) -> None:
+    build_demo(size="small", seed=42, today=timezone.localdate())
+
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    _shoot(page, screenshot_dir, "login")
+    page.get_by_label("Username").fill("demo")
+    page.get_by_label("Password").fill("pilotage-demo")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page.get_by_role("heading", name="Portfolio dashboard")).to_be_visible()
+    # Plotly has drawn the charts (its SVG roots only exist once a chart is rendered).
+    expect(page.locator(".js-plotly-plot .main-svg").first).to_be_visible()
+    _shoot(page, screenshot_dir, "dashboard")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Projects").click()
+    expect(page.get_by_role("heading", name="Projects", exact=True)).to_be_visible()
+    _shoot(page, screenshot_dir, "projects")
+
+    page.get_by_role("link", name="CRM replacement", exact=True).click()
+    expect(page.get_by_role("heading", name="CRM replacement")).to_be_visible()
+    _shoot(page, screenshot_dir, "project")
+
+    page.get_by_role("link", name="Edit").click()
+    page.get_by_label("Name", exact=True).fill("CRM replacement (Salesforce)")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="CRM replacement (Salesforce)")).to_be_visible()
+
+    page.get_by_role("link", name="History").click()
+    latest = page.locator(".history-entry").first
+    expect(latest).to_contain_text("Demo User")
+    expect(latest).to_contain_text("Name")
+    expect(latest).to_contain_text("CRM replacement")
+    expect(latest).to_contain_text("CRM replacement (Salesforce)")
+    _shoot(page, screenshot_dir, "history")
