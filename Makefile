@@ -55,7 +55,7 @@ screenshots: $(VENV)/.installed-dev
 	PILOTAGE_SCREENSHOTS_DIR=$(CURDIR)/docs/images $(BIN)/pytest tests/e2e -m e2e
 
 messages: $(VENV)/.installed-dev
-	cd src/pilotage && ../../$(BIN)/django-admin makemessages --settings=pilotage.config.settings -l fr --no-obsolete --ignore=static/vendor
+	cd src/pilotage && ../../$(BIN)/django-admin makemessages --settings=pilotage.config.settings -l fr --no-obsolete --no-location
 	cd src/pilotage && ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
 
 benchmark: $(VENV)/.installed-dev
