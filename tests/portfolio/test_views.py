@@ -737,6 +737,23 @@ def test_edit_form_shows_clear_errors_and_saves_nothing(
     assert not history_for(world.project).exists()
 
 
+def test_every_problem_of_a_form_is_shown_at_once(pmo_client: Client, world: World) -> None:
+    data = _edit_data(
+        world.project,
+        name="",
+        code="has space",
+        budget="-5",
+        start_date="2026-05-01",
+        finish_date="2026-04-01",
+    )
+    response = pmo_client.post(reverse("portfolio:project_update", args=[world.project.pk]), data)
+    errors = response.context["form"].errors
+    assert set(errors) == {"name", "code", "budget", "finish_date"}
+    assert "finish date cannot be before the start date" in errors["finish_date"][0]
+    world.project.refresh_from_db()
+    assert world.project.code == "CRM"
+
+
 def test_error_summary_names_the_field(pmo_client: Client, world: World) -> None:
     url = reverse("portfolio:project_update", args=[world.project.pk])
     html = pmo_client.post(url, _edit_data(world.project, budget="-5")).content.decode()

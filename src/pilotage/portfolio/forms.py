@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from pilotage.accounts import selectors as account_selectors
 from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import Action, can
+from pilotage.core.pages import add_service_error
 from pilotage.portfolio import selectors
 from pilotage.portfolio.models import Portfolio, Programme, Project, StrategicObjective
 
@@ -54,7 +56,33 @@ class ServiceForm(forms.Form):
 
     fields: dict[str, Any]
     model: type[models.Model] | None = None
+    instance: models.Model | None = None
     fieldsets: tuple[tuple[Any, tuple[str, ...]], ...] = ()
+
+    def _post_clean(self) -> None:
+        """Check the model's own rules (field validators, ``clean``, constraints, uniqueness)
+        on the submitted values, so that every problem is shown at once rather than in two
+        rounds; the service checks them again when saving."""
+        super()._post_clean()
+        if self.model is None:
+            return
+        candidate = self.model(pk=self.instance.pk if self.instance is not None else None)
+        # An edited object must not count as its own duplicate in the uniqueness checks.
+        candidate._state.adding = self.instance is None
+        checked = set()
+        for name, value in self.cleaned_data.items():
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.concrete and not field.many_to_many:
+                setattr(candidate, field.name, value)
+                checked.add(field.name)
+        unchecked = [f.name for f in self.model._meta.get_fields() if f.name not in checked]
+        try:
+            candidate.full_clean(exclude=unchecked)
+        except ValidationError as exc:
+            add_service_error(self, exc)
 
     def grouped_fields(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The fields by fieldset (one untitled group when none are declared)."""
@@ -116,6 +144,7 @@ class ProjectForm(ServiceForm):
     )
 
     def __init__(self, *args: Any, user: Any, instance: Project | None = None, **kwargs: Any):
+        self.instance = instance
         if instance is not None:
             kwargs.setdefault("initial", project_initial(instance))
         super().__init__(*args, **kwargs)
@@ -185,6 +214,7 @@ class ProgrammeForm(ServiceForm):
     sponsor = model_field(Programme, "sponsor", form_class=PersonChoiceField)
 
     def __init__(self, *args: Any, user: Any, instance: Programme | None = None, **kwargs: Any):
+        self.instance = instance
         if instance is not None:
             kwargs.setdefault(
                 "initial",
@@ -217,6 +247,7 @@ class PortfolioForm(ServiceForm):
     currency = model_field(Portfolio, "currency")
 
     def __init__(self, *args: Any, user: Any, instance: Portfolio | None = None, **kwargs: Any):
+        self.instance = instance
         if instance is not None:
             kwargs.setdefault(
                 "initial",
@@ -247,6 +278,7 @@ class ObjectiveForm(ServiceForm):
     def __init__(
         self, *args: Any, user: Any, instance: StrategicObjective | None = None, **kwargs: Any
     ):
+        self.instance = instance
         if instance is not None:
             kwargs.setdefault(
                 "initial",
