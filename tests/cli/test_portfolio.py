@@ -12,6 +12,7 @@ from pilotage.demo.data import DEMO_PASSWORD, DEMO_USERNAME
 from pilotage.portfolio.models import HealthRag, Portfolio, Project, ProjectPhase
 from pilotage.portfolio.services import project_update
 from tests.cli.conftest import Run
+from tests.factories import UserFactory
 from tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +154,15 @@ def test_demo_refuses_existing_data_unless_if_empty(run: Run, world: World) -> N
     assert skipped.stdout.strip() == "Demo data already present"
     assert Project.objects.count() == projects
     assert not User.objects.filter(username=DEMO_USERNAME).exists()
+
+
+def test_demo_if_empty_reminds_the_demo_login_while_it_still_works(run: Run, world: World) -> None:
+    demo_user = UserFactory(username=DEMO_USERNAME, password=DEMO_PASSWORD)
+    reminder = f"Sign in as {DEMO_USERNAME} with the password {DEMO_PASSWORD}"
+    assert reminder in run("demo", "--if-empty").stdout
+    demo_user.set_password("changed-by-its-owner-42")
+    demo_user.save()
+    assert reminder not in run("demo", "--if-empty").stdout
 
 
 def test_demo_needs_the_administer_permission(run: Run, world: World) -> None:

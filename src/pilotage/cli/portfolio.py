@@ -68,6 +68,7 @@ class _ProgressBar:
 def demo(context: Context, size: str, seed: int, if_empty: bool) -> None:
     actor = context.actor()
     from pilotage.accounts.permissions import Action, require_organisation
+    from pilotage.accounts.selectors import account_has_password
     from pilotage.demo.builder import DemoDataPresentError, build_demo, demo_data_present
     from pilotage.demo.data import DEMO_PASSWORD, DEMO_USERNAME
 
@@ -75,6 +76,8 @@ def demo(context: Context, size: str, seed: int, if_empty: bool) -> None:
     if demo_data_present(actor=actor):
         if if_empty:
             click.echo(gettext("Demo data already present"))
+            if account_has_password(DEMO_USERNAME, DEMO_PASSWORD):
+                _print_demo_login()
             return
         raise fail(
             gettext(
@@ -101,6 +104,12 @@ def demo(context: Context, size: str, seed: int, if_empty: bool) -> None:
             "people": result.people,
         }
     )
+    _print_demo_login()
+
+
+def _print_demo_login() -> None:
+    from pilotage.demo.data import DEMO_PASSWORD, DEMO_USERNAME
+
     click.echo(
         gettext("Sign in as %(username)s with the password %(password)s")
         % {"username": DEMO_USERNAME, "password": DEMO_PASSWORD}
