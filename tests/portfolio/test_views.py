@@ -976,3 +976,18 @@ def test_forbidden_pages_use_the_403_page(client: Client, world: World) -> None:
     response = client.get(reverse("portfolio:project_update", args=[world.project.pk]))
     assert response.status_code == 403
     assert "Not allowed" in response.content.decode()
+
+
+def test_programme_list_totals_budgets_per_currency(pmo_client: Client, world: World) -> None:
+    ProjectFactory(
+        portfolio=world.portfolio, programme=world.programme, budget=Decimal("2500"), currency="GBP"
+    )
+    ProjectFactory(
+        portfolio=world.portfolio, programme=world.programme, budget=Decimal("1000"), currency="EUR"
+    )
+    response = pmo_client.get(reverse("portfolio:programme_list"))
+    row = next(p for p in response.context["page"] if p.pk == world.programme.pk)
+    assert row.budgets == [("EUR", Decimal("101000.00")), ("GBP", Decimal("2500.00"))]
+    html = response.content.decode()
+    assert "101,000\u00a0EUR" in html
+    assert "2,500\u00a0GBP" in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -84,8 +85,24 @@ def programme_list(*, user: Any, search: str = "", portfolio: Any = None) -> Que
     visible_projects = visible(user, Project.objects.all()).values("id")
     return queryset.annotate(
         project_count=Count("projects", filter=Q(projects__in=visible_projects), distinct=True),
-        total_budget=Sum("projects__budget", filter=Q(projects__in=visible_projects)),
     ).order_by("name")
+
+
+def programme_budgets(
+    *, user: Any, programmes: Iterable[Programme]
+) -> dict[int, list[tuple[str, Decimal]]]:
+    """Budget totals of the visible projects of each programme, by currency (one query):
+    amounts in different currencies are never added together."""
+    totals: dict[int, list[tuple[str, Decimal]]] = {p.pk: [] for p in programmes}
+    rows = (
+        visible(user, Project.objects.filter(programme__in=list(totals)))
+        .values_list("programme_id", "currency")
+        .annotate(total=Sum("budget"))
+        .order_by("programme_id", "currency")
+    )
+    for programme_id, currency, total in rows:
+        totals[programme_id].append((currency, total or Decimal(0)))
+    return totals
 
 
 def programme_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Programme:

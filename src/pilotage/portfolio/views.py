@@ -274,13 +274,16 @@ def project_delete(request: PageRequest, pk: int) -> HttpResponse:
 @login_required
 def programme_list(request: PageRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    programmes = selectors.programme_list(user=request.user, search=search)
+    page = paginate(request, selectors.programme_list(user=request.user, search=search))
+    budgets = selectors.programme_budgets(user=request.user, programmes=page)
+    for programme in page:
+        programme.budgets = budgets[programme.pk]  # type: ignore[attr-defined]
     return render(
         request,
         "portfolio/programme_list.html",
         {
             "active_nav": "programmes",
-            "page": paginate(request, programmes),
+            "page": page,
             "search": search,
             "may_create": selectors.portfolio_list_for_action(
                 user=request.user, action=Action.CREATE
