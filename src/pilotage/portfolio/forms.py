@@ -63,7 +63,7 @@ class ServiceForm(forms.Form):
         """Check the model's own rules (field validators, ``clean``, constraints, uniqueness)
         on the submitted values, so that every problem is shown at once rather than in two
         rounds; the service checks them again when saving."""
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]
         if self.model is None:
             return
         candidate = self.model(pk=self.instance.pk if self.instance is not None else None)

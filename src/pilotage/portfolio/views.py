@@ -277,7 +277,7 @@ def programme_list(request: PageRequest) -> HttpResponse:
     page = paginate(request, selectors.programme_list(user=request.user, search=search))
     budgets = selectors.programme_budgets(user=request.user, programmes=page)
     for programme in page:
-        programme.budgets = budgets[programme.pk]  # type: ignore[attr-defined]
+        programme.budgets = budgets[programme.pk]
     return render(
         request,
         "portfolio/programme_list.html",
