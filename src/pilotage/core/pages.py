@@ -78,7 +78,13 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(None, messages)
         else:
             label = _field_label_for_form(form, name)
-            form.add_error(None, [f"{label}: {message}" for message in messages])
+            form.add_error(
+                None,
+                [
+                    gettext("%(label)s: %(message)s") % {"label": label, "message": message}
+                    for message in messages
+                ],
+            )
 
 
 def _field_label_for_form(form: forms.BaseForm, name: str) -> str:
