@@ -1,0 +1,1 @@
+"""Import and export of other tools' files: Microsoft Project XML and more."""
