@@ -59,7 +59,9 @@ messages: $(VENV)/.installed-dev
 	cd src/pilotage && ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
 
 benchmark: $(VENV)/.installed-dev
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench]"
 	$(BIN)/python benchmarks/portfolio_pages.py
+	$(BIN)/python benchmarks/cpm.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache
