@@ -26,10 +26,11 @@ from __future__ import annotations
 import calendar as gregorian
 import functools
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Final, Literal, NamedTuple, TypeAlias, cast, overload
+from enum import IntEnum
+from typing import Any, ClassVar, Final, Literal, NamedTuple, TypeAlias, cast, overload
 
 import holidays
 import numpy as np
@@ -44,6 +45,8 @@ __all__ = [
     "Daily",
     "MonthlyByDay",
     "MonthlyByWeekday",
+    "PositionBound",
+    "PositionTables",
     "RecurrenceRule",
     "RecurringException",
     "Side",
@@ -1139,7 +1142,7 @@ class WorkingTime:
     array(['2026-05-04T17:00', '2026-05-11T16:00'], dtype='datetime64[m]')
     """
 
-    __slots__ = ("_horizon", "_origin_minute", "calendar")
+    __slots__ = ("_horizon", "_origin_minute", "_pieces", "calendar")
 
     def __init__(self, calendar: Calendar, start: date, finish: date) -> None:
         if not isinstance(calendar, Calendar):
@@ -1152,6 +1155,7 @@ class WorkingTime:
         if not _may_have_working_time(calendar):
             raise CalendarError(f"Calendar {calendar.name!r} has no working time")
         self.calendar = calendar
+        self._pieces: _Pieces | None = None
         first_day, end_day = _day_number(start), _day_number(finish) + 1
         self._check_span(first_day, end_day)
         self._origin_minute = first_day * _DAY_MINUTES
@@ -1633,10 +1637,303 @@ class WorkingTime:
             first_day, end_day, starts, ends, cumulative - shift, cumulative_end - shift
         )
 
+    def _position_pieces(self) -> _Pieces:
+        """The tables of the current horizon for :class:`PositionTables`, kept until it grows."""
+        pieces = self._pieces
+        if pieces is None or pieces.horizon is not self._horizon:
+            pieces = self._pieces = _pieces_of(self._horizon)
+        return pieces
+
 
 def _instant_result(minutes: _Int64Array) -> np.datetime64 | Instants:
     instants = np.asarray(minutes).view("datetime64[m]")
     return cast(np.datetime64, instants[()]) if instants.ndim == 0 else instants
+
+
+class PositionBound(IntEnum):
+    """Which working position of a calendar stands for an instant (see :class:`PositionTables`).
+
+    ``AFTER`` is the first position at or after the instant (a lower bound: an instant in a
+    pause goes to the start of the next working period), ``BEFORE`` the last position at or
+    before it (an upper bound: an instant in a pause goes to the end of the previous working
+    period) and ``START_BEFORE`` the last start position at or before it (the start of the
+    last working minute that begins no later than the instant).
+
+    Examples
+    --------
+    >>> [bound.name for bound in PositionBound]
+    ['AFTER', 'BEFORE', 'START_BEFORE']
+    """
+
+    AFTER = 0
+    BEFORE = 1
+    START_BEFORE = 2
+
+
+_REGION: Final = 1 << 44
+"""The distance between the regions of two tables in the merged arrays of PositionTables."""
+_AWAY: Final = -(1 << 60)
+"""An instant before every region: where a position outside its horizon is sent."""
+
+
+class _Pieces(NamedTuple):
+    """The tables of one horizon, before they are moved to their region and merged.
+
+    ``position_breaks`` and ``position_values`` map positions to instants;
+    ``breaks[bound]``, ``intercepts[bound]`` and ``slopes[bound]`` map instants to positions.
+    Each values array starts with the value of the gap before the region's first break.
+    """
+
+    horizon: _Horizon
+    position_breaks: _Int64Array
+    position_values: _Int64Array
+    breaks: tuple[_Int64Array, ...]
+    intercepts: tuple[_Int64Array, ...]
+    slopes: tuple[_Int64Array, ...]
+
+
+def _pieces_of(horizon: _Horizon) -> _Pieces:
+    starts, ends = horizon.starts, horizon.ends
+    offsets = np.append(horizon.cumulative, horizon.cumulative_end[-1:])
+    # Position 2 * offset + side lies in interval i when 2 * cumulative[i] < position <=
+    # 2 * cumulative_end[i]: its instant is the interval start plus the offset worked in it.
+    position_values = np.concatenate(([_AWAY], starts - horizon.cumulative))
+
+    # Instant to position: alternating pauses (flat) and working intervals (slope 2), between
+    # the first and last minutes the horizon can place (the minutes on either side of an
+    # instant tell whether it is in a pause).
+    first, end = horizon.first_day * _DAY_MINUTES, horizon.end_day * _DAY_MINUTES
+    boundaries = np.empty(2 * starts.size + 2, dtype=np.int64)
+    boundaries[0], boundaries[-1] = first, end - 1
+    boundaries[1:-1:2], boundaries[2:-1:2] = starts, ends
+    np.clip(boundaries, first, end - 1, out=boundaries)
+    slopes = np.zeros(boundaries.size, dtype=np.int64)
+    slopes[2::2] = 2
+    breaks: list[_Int64Array] = []
+    intercepts: list[_Int64Array] = []
+    # AFTER counts the breaks below an instant; BEFORE and START_BEFORE count those at or
+    # below it, which is counting the breaks one minute earlier below it.
+    for flat, worked, shift in ((1, 0, 0), (0, 1, 1), (-1, 1, 1)):
+        intercept = np.empty(boundaries.size, dtype=np.int64)
+        intercept[0] = PositionTables.OUTSIDE
+        intercept[1::2] = 2 * offsets + flat
+        intercept[2::2] = 2 * (horizon.cumulative - starts) + worked
+        breaks.append(boundaries - shift)
+        intercepts.append(intercept)
+    return _Pieces(
+        horizon,
+        2 * offsets,
+        position_values,
+        tuple(breaks),
+        tuple(intercepts),
+        (slopes,) * len(breaks),
+    )
+
+
+class PositionTables:
+    """Conversions of working positions between compiled calendars, for tight loops.
+
+    A working *position* is a working offset and a side in one integer: ``2 * offset + 1`` for
+    the side "start" and ``2 * offset`` for the side "finish" of :meth:`WorkingTime.instant_at`
+    (within working time both stand for the same instant; at a boundary the finish is the end
+    of one working period and the start the beginning of the next). Positions are ordered as
+    the instants they stand for.
+
+    :meth:`convert` takes positions in some calendars to their instants, adds minutes and
+    takes the results to positions in other calendars (see :class:`PositionBound`), for
+    arrays of any mix of calendars, with two binary searches over the merged tables of all
+    the calendars and no validation: it is meant for loops that convert a few values many
+    times. A position or an instant outside what a calendar has compiled gives
+    :attr:`OUTSIDE`: extend the horizon with the calendar's own methods, call
+    :meth:`refresh` and convert again.
+
+    Parameters
+    ----------
+    calendars : sequence of WorkingTime
+        The calendars, numbered by their place in the sequence; at most
+        :attr:`MAX_CALENDARS`.
+
+    Raises
+    ------
+    CalendarError
+        If there are too many calendars.
+
+    Examples
+    --------
+    Monday 17:00 (the finish of the first day's work, position ``2 * 480``) in the standard
+    calendar, plus 14 and 16 hours, as lower bounds: Tuesday 08:00 (a start) and 09:00.
+
+    >>> working = compile_calendar(Calendar("Standard"), date(2026, 5, 4), date(2026, 5, 8))
+    >>> tables = PositionTables([working])
+    >>> codes = np.zeros(2, dtype=np.int64)
+    >>> tables.convert(
+    ...     np.array([960, 960]) + tables.position_base(codes),
+    ...     np.array([14 * 60, 16 * 60]) + tables.minute_base(codes, PositionBound.AFTER),
+    ... ).tolist()
+    [961, 1080]
+    """
+
+    MAX_CALENDARS: ClassVar[int] = 256
+    """The most calendars one set of tables holds."""
+    LIMIT: ClassVar[int] = 1 << 40
+    """Positions and added minutes must be smaller than this, in absolute value."""
+    OUTSIDE: ClassVar[int] = -(1 << 61)
+    """The result of a conversion that leaves the compiled horizons."""
+
+    __slots__ = (
+        "_calendars",
+        "_horizons",
+        "_intercepts",
+        "_minute_breaks",
+        "_position_breaks",
+        "_position_values",
+        "_slopes",
+    )
+
+    def __init__(self, calendars: Sequence[WorkingTime]) -> None:
+        if len(calendars) > self.MAX_CALENDARS:
+            raise CalendarError(
+                f"Position tables hold at most {self.MAX_CALENDARS} calendars, not {len(calendars)}"
+            )
+        self._calendars = tuple(calendars)
+        self._horizons: tuple[_Horizon, ...] = ()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Rebuild the tables if a calendar's horizon has grown since they were built.
+
+        Examples
+        --------
+        The finish of two weeks of work is beyond a one-week horizon until it grows:
+
+        >>> working = compile_calendar(Calendar("Standard"), date(2026, 5, 4), date(2026, 5, 8))
+        >>> tables = PositionTables([working])
+        >>> codes = np.zeros(1, dtype=np.int64)
+        >>> def lower_bound(position: int) -> int:
+        ...     return int(tables.convert(
+        ...         np.array([position]) + tables.position_base(codes),
+        ...         tables.minute_base(codes, PositionBound.AFTER),
+        ...     )[0])
+        >>> lower_bound(2 * 4800) == PositionTables.OUTSIDE
+        True
+        >>> working.instant_at(4800, side="finish")
+        np.datetime64('2026-05-15T17:00')
+        >>> tables.refresh()
+        >>> lower_bound(2 * 4800)
+        9600
+        """
+        horizons = tuple(working._horizon for working in self._calendars)
+        if len(horizons) == len(self._horizons) and all(
+            new is old for new, old in zip(horizons, self._horizons, strict=True)
+        ):
+            return
+        pieces = [working._position_pieces() for working in self._calendars]
+        count = len(pieces)
+        position_breaks: list[_Int64Array] = []
+        position_values: list[_Int64Array] = []
+        for code, piece in enumerate(pieces):
+            base = code * _REGION
+            position_breaks.append(piece.position_breaks + base)
+            position_values.append(piece.position_values - base // 2)
+        minute_breaks: list[_Int64Array] = []
+        intercepts: list[_Int64Array] = []
+        slopes: list[_Int64Array] = []
+        for bound in PositionBound:
+            for code, piece in enumerate(pieces):
+                base = (bound * count + code) * _REGION
+                slope = piece.slopes[bound]
+                minute_breaks.append(piece.breaks[bound] + base)
+                intercepts.append(piece.intercepts[bound] - slope * base)
+                slopes.append(slope)
+        self._position_breaks = np.concatenate(position_breaks)
+        self._position_values = np.concatenate([*position_values, [_AWAY]])
+        self._minute_breaks = np.concatenate(minute_breaks)
+        self._intercepts = np.concatenate([*intercepts, [self.OUTSIDE]])
+        self._slopes = np.concatenate([*slopes, [0]])
+        self._horizons = horizons
+
+    def position_base(self, codes: _Int64Array) -> _Int64Array:
+        """What to add to positions in calendars ``codes`` before :meth:`convert`.
+
+        Parameters
+        ----------
+        codes : array of int64
+            The calendar of each position (its place in the sequence).
+
+        Returns
+        -------
+        array of int64
+            The offsets that place each position in its calendar's table.
+
+        Examples
+        --------
+        >>> working = compile_calendar(Calendar("Standard"), date(2026, 5, 4), date(2026, 5, 8))
+        >>> PositionTables([working]).position_base(np.array([0])).tolist()
+        [0]
+        """
+        return np.asarray(codes, dtype=np.int64) * _REGION
+
+    def minute_base(self, codes: _Int64Array, bounds: PositionBound | _Int64Array) -> _Int64Array:
+        """What to add to the minutes given to :meth:`convert` to reach calendars ``codes``.
+
+        Parameters
+        ----------
+        codes : array of int64
+            The calendar to convert each instant into.
+        bounds : PositionBound or array of int64
+            Which position stands for each instant.
+
+        Returns
+        -------
+        array of int64
+            The offsets that place each instant in the table of its calendar and bound.
+
+        Examples
+        --------
+        >>> working = compile_calendar(Calendar("Standard"), date(2026, 5, 4), date(2026, 5, 8))
+        >>> tables = PositionTables([working, working])
+        >>> (tables.minute_base(np.array([1]), PositionBound.BEFORE) > 0).tolist()
+        [True]
+        """
+        region = np.asarray(bounds, dtype=np.int64) * len(self._calendars) + codes
+        return np.asarray(region * _REGION, dtype=np.int64)
+
+    def convert(self, positions: _Int64Array, minutes: _Int64Array) -> _Int64Array:
+        """Positions to instants, plus minutes, to positions, in other calendars.
+
+        Parameters
+        ----------
+        positions : array of int64
+            Positions, each plus the :meth:`position_base` of its calendar.
+        minutes : array of int64 (same shape)
+            Minutes to add to each instant, plus the :meth:`minute_base` of the calendar and
+            the bound of the result.
+
+        Returns
+        -------
+        array of int64
+            The positions; :attr:`OUTSIDE` where a position or an instant lies outside the
+            compiled horizon of its calendar.
+
+        Examples
+        --------
+        >>> working = compile_calendar(Calendar("Standard"), date(2026, 5, 4), date(2026, 5, 8))
+        >>> tables = PositionTables([working])
+        >>> codes = np.zeros(2, dtype=np.int64)
+        >>> tables.convert(
+        ...     np.array([960, 10**6]) + tables.position_base(codes),
+        ...     np.array([-60, 0]) + tables.minute_base(codes, PositionBound.BEFORE),
+        ... ).tolist() == [2 * 420 + 1, PositionTables.OUTSIDE]
+        True
+        """
+        instants = self._position_values[self._position_breaks.searchsorted(positions)]
+        instants += positions >> 1
+        instants += minutes
+        index = self._minute_breaks.searchsorted(instants)
+        result = self._slopes[index]
+        result *= instants
+        result += self._intercepts[index]
+        return result
 
 
 def compile_calendar(calendar: Calendar, start: date, finish: date) -> WorkingTime:

@@ -13,6 +13,10 @@ only shows for milestones, which sit at the instant that drives them (a mileston
 finishing at 17:00 is at 17:00). A task with work starts on side 1 and finishes on side 0, and
 floats are differences of offsets, in working minutes of the task's calendar. Dates only leave
 the working-minute axis where a link joins two calendars or has an elapsed lag, and at the end.
+There, all the dates of a level are converted at once through :class:`PositionTables` (keys
+are its working positions), whatever calendars they join. When a date leaves the compiled
+horizon of a calendar, its level is converted again by the calendars' own methods, which
+extend the horizon, and the pass resumes from that level.
 
 The rules are those of Microsoft Project (checked against the dates, slack and free slack it
 saved in its own files), with these choices written down:
@@ -61,7 +65,7 @@ from typing import Any, Final, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 
-from pilotage.engine.calendars import WorkingTime
+from pilotage.engine.calendars import PositionBound, PositionTables, WorkingTime
 from pilotage.engine.errors import CyclicDependencyError, ScheduleInputError
 from pilotage.engine.scheduling.network import (
     REMAINING_FROM_PERCENT,
@@ -573,14 +577,18 @@ def _live_links(leaves: _Leaves, keys: _TaskKeys) -> _LiveLinks:
 class _Crossings:
     """The entries whose value must be converted from one calendar to another.
 
-    ``groups[level]`` lists ``(first, last, source, target)``: the rows ``first:last`` of the
-    arrays below are the entries of that level going from calendar ``source`` to ``target``.
+    One row per entry, sorted by level and then by source and target calendar: the rows of
+    ``level`` are ``level_rows[level]:level_rows[level + 1]``.
     """
 
     entries: IntArray
+    relative: IntArray  # where each entry sits among the entries of its level
+    level: IntArray
+    level_rows: list[int]
+    source: IntArray
+    target: IntArray
     elapsed: IntArray
     start_bound: IntArray
-    groups: dict[int, list[tuple[int, int, int, int]]]
 
 
 def _crossings(
@@ -591,23 +599,41 @@ def _crossings(
     elapsed: IntArray,
     start_bound: IntArray,
 ) -> _Crossings:
-    """Group the slow entries by level and calendar pair (all arrays are per entry)."""
+    """Sort the slow entries by level and calendar pair (all arrays are per entry)."""
     entries = np.flatnonzero(slow)
-    level = np.searchsorted(np.asarray(level_bounds), entries, side="right") - 1
+    firsts = np.asarray(level_bounds, dtype=_I64)
+    level = np.searchsorted(firsts, entries, side="right") - 1
     order = np.lexsort((target[entries], source[entries], level))
     entries, level = entries[order], level[order]
-    pair_source, pair_target = source[entries], target[entries]
-    change = np.flatnonzero(np.diff(level) | np.diff(pair_source) | np.diff(pair_target)) + 1
-    firsts = np.concatenate([np.zeros(1, dtype=_I64), change]) if entries.size else change
-    lasts = np.append(firsts[1:], entries.size) if entries.size else change
-    groups: dict[int, list[tuple[int, int, int, int]]] = {}
-    for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
-        groups.setdefault(int(level[first]), []).append(
-            (first, last, int(pair_source[first]), int(pair_target[first]))
-        )
     return _Crossings(
-        entries=entries, elapsed=elapsed[entries], start_bound=start_bound[entries], groups=groups
+        entries=entries,
+        relative=_int_array(entries - firsts[level]),
+        level=_int_array(level),
+        level_rows=np.searchsorted(level, np.arange(len(level_bounds))).tolist(),
+        source=source[entries],
+        target=target[entries],
+        elapsed=elapsed[entries],
+        start_bound=start_bound[entries],
     )
+
+
+@dataclass(frozen=True)
+class _Conversions:
+    """The crossings' conversions through the merged tables of all the calendars.
+
+    Per row: what places its value in its source calendar's table (the backward pass's
+    working lag included) and what places its instant in its target calendar's table (the
+    elapsed lag included); and the converted values of the latest pass, which show where a
+    value left a calendar's compiled horizon.
+    """
+
+    tables: PositionTables
+    forward_position: IntArray
+    forward_minute: IntArray
+    forward_converted: IntArray
+    backward_position: IntArray
+    backward_minute: IntArray
+    backward_converted: IntArray
 
 
 @dataclass
@@ -645,6 +671,7 @@ class _Plan:
     backward_bounds: list[int]
     backward_segments: IntArray
     backward_crossings: _Crossings
+    conversions: _Conversions | None = None
 
 
 def _plan(keys: _TaskKeys, links: _LiveLinks, order: IntArray, bounds: list[int]) -> _Plan:
@@ -765,24 +792,121 @@ def _cross_down(
     values[where] = converted - (crossings.start_bound[rows] & ~converted & 1)
 
 
+def _cross_rows(
+    values: IntArray,
+    where: IntArray,
+    rows: IntArray,
+    crossings: _Crossings,
+    calendars: Sequence[WorkingTime],
+    *,
+    up: bool,
+) -> None:
+    """Convert the values at ``where`` of some rows with the calendars' own methods, which
+    extend their horizons (or raise), one calendar pair at a time."""
+    pair = crossings.source[rows] * len(calendars) + crossings.target[rows]
+    cross = _cross_up if up else _cross_down
+    for code in np.unique(pair).tolist():
+        chosen = pair == code
+        pair_calendars = (calendars[code // len(calendars)], calendars[code % len(calendars)])
+        cross(values, where[chosen], rows[chosen], crossings, pair_calendars)
+
+
+_SAFE: Final = PositionTables.LIMIT // 2
+"""Keys and lags below this (in absolute value) can go through the position tables."""
+
+_CHECK_EVERY: Final = 64
+"""How many levels the passes convert between looks for a value outside a horizon."""
+
+
+def _within(*arrays: IntArray) -> bool:
+    return all(not array.size or (array.min() > -_SAFE and array.max() < _SAFE) for array in arrays)
+
+
+def _conversions(plan: _Plan, calendars: Sequence[WorkingTime]) -> _Conversions | None:
+    """The fast conversions of the crossings, unless there are none or the lags are too big."""
+    forward, backward = plan.forward_crossings, plan.backward_crossings
+    if not (forward.entries.size or backward.entries.size):
+        return None
+    pre_shift = plan.backward_pre_shift[backward.entries]
+    if len(calendars) > PositionTables.MAX_CALENDARS or not _within(
+        forward.elapsed, backward.elapsed, pre_shift
+    ):
+        return None
+    tables = PositionTables(calendars)
+    bound = np.where(backward.start_bound == 1, PositionBound.START_BEFORE, PositionBound.BEFORE)
+    return _Conversions(
+        tables=tables,
+        forward_position=tables.position_base(forward.source),
+        forward_minute=tables.minute_base(forward.target, PositionBound.AFTER) + forward.elapsed,
+        forward_converted=np.zeros(forward.entries.size, dtype=_I64),
+        backward_position=tables.position_base(backward.source) + pre_shift,
+        backward_minute=tables.minute_base(backward.target, _int_array(bound)) - backward.elapsed,
+        backward_converted=np.zeros(backward.entries.size, dtype=_I64),
+    )
+
+
+def _missed_level(
+    crossings: _Crossings, converted: IntArray, row_first: int, row_last: int, *, last: bool
+) -> int:
+    """The first (or last) level of some rows with a value outside a horizon, or -1."""
+    window = converted[row_first:row_last]
+    if not window.size or window.min() > PositionTables.OUTSIDE:
+        return -1
+    missed = np.flatnonzero(window == PositionTables.OUTSIDE)
+    return int(crossings.level[row_first + int(missed[-1] if last else missed[0])])
+
+
 def _forward(plan: _Plan, dates: IntArray, calendars: Sequence[WorkingTime]) -> None:
     """Early start and finish keys, level by level: ``dates`` is [starts, finishes, ...]."""
+    conversions = plan.conversions
+    if conversions is not None:
+        conversions.tables.refresh()
+        _forward_levels(plan, dates, calendars, conversions)
+        if _within(dates):
+            return
+    # Keys too far out for the tables, far beyond any horizon: the calendars' own methods
+    # deal with them as they do with any other date out of reach.
+    _forward_levels(plan, dates, calendars, None)
+
+
+def _forward_levels(
+    plan: _Plan,
+    dates: IntArray,
+    calendars: Sequence[WorkingTime],
+    conversions: _Conversions | None,
+) -> None:
     size, bounds = plan.size, plan.bounds
     source, shift, segments = plan.forward_source, plan.forward_shift, plan.forward_segments
     mask = plan.forward_mask
     link_bounds, crossings = plan.forward_bounds, plan.forward_crossings
     upper, bit, finish_shift = plan.upper, plan.bit, plan.finish_shift
-    for level in range(len(bounds) - 1):
+    rows, relative = crossings.level_rows, crossings.relative
+    levels = len(bounds) - 1
+    # A level converted with the calendars' own methods: all of them without the tables, or
+    # the first level whose values left a horizon, which these methods extend.
+    slow = -1
+    level = checked = 0
+    while level < levels:
         first, last = bounds[level], bounds[level + 1]
         link_first, link_last = link_bounds[level], link_bounds[level + 1]
         values = dates[source[link_first:link_last]]
-        for row_first, row_last, source_calendar, target_calendar in crossings.groups.get(
-            level, ()
-        ):
-            rows = slice(row_first, row_last)
-            where = crossings.entries[rows] - link_first
-            pair = (calendars[source_calendar], calendars[target_calendar])
-            _cross_up(values, where, rows, crossings, pair)
+        row_first, row_last = rows[level], rows[level + 1]
+        if row_first != row_last:
+            where = relative[row_first:row_last]
+            if conversions is None or level == slow:
+                _cross_rows(
+                    values, where, np.arange(row_first, row_last), crossings, calendars, up=True
+                )
+                if conversions is not None:
+                    conversions.tables.refresh()
+                    conversions.forward_converted[row_first:row_last] = values[where]
+            else:
+                converted = conversions.tables.convert(
+                    values[where] + conversions.forward_position[row_first:row_last],
+                    conversions.forward_minute[row_first:row_last],
+                )
+                values[where] = converted
+                conversions.forward_converted[row_first:row_last] = converted
         values &= mask[link_first:link_last]
         values += shift[link_first:link_last]
         start = np.maximum.reduceat(values, segments[first:last])
@@ -791,34 +915,85 @@ def _forward(plan: _Plan, dates: IntArray, calendars: Sequence[WorkingTime]) -> 
         dates[first:last] = start
         start += finish_shift[first:last]
         dates[size + first : size + last] = start
+        level += 1
+        if conversions is not None and (level % _CHECK_EVERY == 0 or level == levels):
+            missed = _missed_level(
+                crossings, conversions.forward_converted, rows[checked], rows[level], last=False
+            )
+            if missed < 0:
+                checked = level
+            else:
+                level = slow = checked = missed
 
 
 def _backward(plan: _Plan, late: IntArray, calendars: Sequence[WorkingTime]) -> None:
     """Late start and finish keys, level by level from the last: ``late`` is [starts, finishes]."""
+    conversions = plan.conversions
+    if conversions is not None:
+        conversions.tables.refresh()
+        _backward_levels(plan, late, calendars, conversions)
+        if _within(late):
+            return
+    # Keys too far out for the tables, as in the forward pass.
+    _backward_levels(plan, late, calendars, None)
+
+
+def _backward_levels(
+    plan: _Plan,
+    late: IntArray,
+    calendars: Sequence[WorkingTime],
+    conversions: _Conversions | None,
+) -> None:
     size, bounds = plan.size, plan.bounds
     source, shift, segments = plan.backward_source, plan.late_shift, plan.backward_segments
     link_bounds, crossings = plan.backward_bounds, plan.backward_crossings
     pre_shift = plan.backward_pre_shift
     finish_mask, finish_shift, side = plan.finish_mask, plan.finish_shift, plan.backward_side
-    for level in range(len(bounds) - 2, -1, -1):
+    rows, relative = crossings.level_rows, crossings.relative
+    levels = len(bounds) - 1
+    slow = -1
+    level = levels - 1
+    checked = levels  # the levels from ``checked`` up have no value outside a horizon
+    while level >= 0:
         first, last = bounds[level], bounds[level + 1]
         link_first, link_last = link_bounds[level], link_bounds[level + 1]
         values = late[source[link_first:link_last]]
         values |= side[link_first:link_last]
-        for row_first, row_last, source_calendar, target_calendar in crossings.groups.get(
-            level, ()
-        ):
-            rows = slice(row_first, row_last)
-            where = crossings.entries[rows] - link_first
-            values[where] += pre_shift[crossings.entries[rows]]
-            pair = (calendars[source_calendar], calendars[target_calendar])
-            _cross_down(values, where, rows, crossings, pair)
+        row_first, row_last = rows[level], rows[level + 1]
+        if row_first != row_last:
+            where = relative[row_first:row_last]
+            if conversions is None or level == slow:
+                values[where] += pre_shift[crossings.entries[row_first:row_last]]
+                _cross_rows(
+                    values, where, np.arange(row_first, row_last), crossings, calendars, up=False
+                )
+                if conversions is not None:
+                    conversions.tables.refresh()
+                    conversions.backward_converted[row_first:row_last] = values[where]
+            else:
+                converted = conversions.tables.convert(
+                    values[where] + conversions.backward_position[row_first:row_last],
+                    conversions.backward_minute[row_first:row_last],
+                )
+                values[where] = converted
+                conversions.backward_converted[row_first:row_last] = converted
         values += shift[link_first:link_last]
         finish = np.minimum.reduceat(values, segments[first:last])
         finish &= finish_mask[first:last]
         late[size + first : size + last] = finish
         finish -= finish_shift[first:last]
         late[first:last] = finish
+        if conversions is not None and ((levels - level) % _CHECK_EVERY == 0 or level == 0):
+            missed = _missed_level(
+                crossings, conversions.backward_converted, rows[level], rows[checked], last=True
+            )
+            if missed < 0:
+                checked = level
+            else:
+                slow = level = missed
+                checked = missed + 1
+                continue
+        level -= 1
 
 
 def _predecessor_bounds(
@@ -832,15 +1007,22 @@ def _predecessor_bounds(
     where_all = np.searchsorted(entries, crossings.entries)
     where_all[where_all == entries.size] = 0
     present = entries[where_all] == crossings.entries if entries.size else where_all < 0
-    for groups in crossings.groups.values():
-        for row_first, row_last, source_calendar, target_calendar in groups:
-            rows = np.arange(row_first, row_last)[present[row_first:row_last]]
-            if not rows.size:
-                continue
-            where = where_all[rows]
+    rows = np.flatnonzero(present)
+    if rows.size:
+        where = where_all[rows]
+        conversions = plan.conversions
+        converted = None
+        if conversions is not None and _within(values):
+            conversions.tables.refresh()
+            converted = conversions.tables.convert(
+                bound[where] + conversions.backward_position[rows],
+                conversions.backward_minute[rows],
+            )
+        if converted is not None and converted.min() > PositionTables.OUTSIDE:
+            bound[where] = converted
+        else:
             bound[where] += plan.backward_pre_shift[entries[where]]
-            pair = (calendars[source_calendar], calendars[target_calendar])
-            _cross_down(bound, where, rows, crossings, pair)
+            _cross_rows(bound, where, rows, crossings, calendars, up=False)
     bound += plan.backward_shift[entries]
     return bound
 
@@ -923,6 +1105,7 @@ def compute_schedule(
         size, live.predecessor, live.successor, tasks.ids[leaves.task]
     )
     plan = _plan(keys, live, order, bounds)
+    plan.conversions = _conversions(plan, calendars)
     position = plan.position
 
     # Early dates: [start keys, finish keys, actual start keys, a zero for the bounds].
