@@ -28,6 +28,12 @@ What is measured, all in the same run:
   task's dates to a CSV file (the ``pilotage schedule`` command reads plan files; this process
   reads a plain array file instead). TaskJuggler accepts no year after 2035, so it only runs
   on networks that finish by then. Early start and finish of every task are compared.
+- The ``pilotage schedule PLAN --format json`` command as a whole process, its output sent to
+  ``/dev/null``, on the network written as a Microsoft Project XML (MSPDI) file by this script.
+  The file holds only what the schedule needs: the project settings, the one calendar with the
+  holidays as exceptions, and each task's UID, ID, name, outline level, duration and links.
+  The early start and finish of every task in the command's JSON output (from one more run) are
+  compared with the engine call's.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 
@@ -74,6 +81,9 @@ TARGET_MEMORY = 1 << 30
 TARGET_TRUEPPM_RATIO = 10.0
 TARGET_TJ3_RATIO = 5.0
 TARGET_TJ3_SIZE = 5_000
+TARGET_COMMAND_SECONDS = 10.0
+HOLIDAY_YEARS = 200
+MSPDI_NAMESPACE = "http://schemas.microsoft.com/project"
 
 
 def calendar() -> Calendar:
@@ -174,18 +184,20 @@ def traced_peak(call: Callable[[], Any]) -> int:
 
 
 def run_measured_process(
-    command: list[str], workdir: Path
+    command: list[str], workdir: Path, *, discard_output: bool = False
 ) -> tuple[float, int, subprocess.CompletedProcess[bytes]]:
     """Wall-clock seconds, peak resident memory (bytes, 0 if unknown) and output of a process.
 
     The peak comes from GNU time: a child started from this (large) process would report this
     process's peak as its own, since Linux keeps the high-water mark across fork and exec.
+    With ``discard_output`` the standard output goes to ``/dev/null``, as in a shell redirect.
     """
     gnu_time = shutil.which("time")
     peak_file = workdir / "peak-kib.txt"
     wrapped = [gnu_time, "-f", "%M", "-o", str(peak_file), *command] if gnu_time else command
+    stdout = subprocess.DEVNULL if discard_output else subprocess.PIPE
     begin = time.perf_counter()
-    completed = subprocess.run(wrapped, capture_output=True, check=False)
+    completed = subprocess.run(wrapped, stdout=stdout, stderr=subprocess.PIPE, check=False)
     seconds = time.perf_counter() - begin
     peak = 0
     if gnu_time and completed.returncode == 0:
@@ -213,6 +225,10 @@ class Row:
     tj3: list[float] = field(default_factory=list)
     tj3_memory: int = 0
     tj3_note: str = ""
+    command: list[float] = field(default_factory=list)
+    command_memory: int = 0
+    command_file_bytes: int = 0
+    command_note: str = ""
     agreement: list[str] = field(default_factory=list)
 
 
@@ -552,6 +568,139 @@ def measure_processes(
     row.agreement += ["  " + line for line in compare_tj3(network, ours, reports / "dates.csv")]
 
 
+# The pilotage schedule command on an MSPDI file
+
+
+def pilotage_command() -> Path:
+    """The ``pilotage`` console script installed next to this Python."""
+    return Path(sys.executable).parent / "pilotage"
+
+
+def write_mspdi(network: Network, path: Path) -> None:
+    """The network as a compact MSPDI file: only the fields the schedule needs.
+
+    One calendar, Standard, Monday-Friday 08:00-12:00 and 13:00-17:00, with the same French
+    public holidays as the engine's calendar written as exceptions (those the ``holidays``
+    package gives over 200 years); durations in hours shown as days (``DurationFormat`` 7); lags
+    in tenths of a minute shown as days (``LagFormat`` 7).
+    """
+    import holidays
+
+    def working_time(start: str, end: str) -> str:
+        return (
+            f"<WorkingTime><FromTime>{start}:00</FromTime><ToTime>{end}:00</ToTime></WorkingTime>"
+        )
+
+    hours = working_time("08:00", "12:00") + working_time("13:00", "17:00")
+    week_days = []
+    for day_type in range(1, 8):
+        if day_type in (1, 7):
+            week_days.append(
+                f"<WeekDay><DayType>{day_type}</DayType><DayWorking>0</DayWorking></WeekDay>"
+            )
+        else:
+            week_days.append(
+                f"<WeekDay><DayType>{day_type}</DayType><DayWorking>1</DayWorking>"
+                f"<WorkingTimes>{hours}</WorkingTimes></WeekDay>"
+            )
+    years = range(FIRST_DAY.year, FIRST_DAY.year + HOLIDAY_YEARS)
+    exceptions = [
+        f"<Exception><Name>{escape(name)}</Name><TimePeriod><FromDate>{day.isoformat()}T00:00:00"
+        f"</FromDate><ToDate>{day.isoformat()}T23:59:00</ToDate></TimePeriod>"
+        "<DayWorking>0</DayWorking></Exception>"
+        for day, name in sorted(holidays.country_holidays(HOLIDAY_COUNTRY, years=years).items())
+    ]
+    start = str(PROJECT_START.astype("datetime64[s]"))
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<Project xmlns="{MSPDI_NAMESPACE}">\n',
+        "<Name>benchmark.xml</Name><Title>Benchmark</Title>",
+        f"<ScheduleFromStart>1</ScheduleFromStart><StartDate>{start}</StartDate>",
+        "<CalendarUID>1</CalendarUID><DefaultStartTime>08:00:00</DefaultStartTime>",
+        "<DefaultFinishTime>17:00:00</DefaultFinishTime><MinutesPerDay>480</MinutesPerDay>",
+        "<MinutesPerWeek>2400</MinutesPerWeek><DaysPerMonth>20</DaysPerMonth>\n",
+        "<Calendars><Calendar><UID>1</UID><Name>Standard</Name><IsBaseCalendar>1</IsBaseCalendar>",
+        f"<WeekDays>{''.join(week_days)}</WeekDays>\n",
+        "<Exceptions>\n",
+        *(exception + "\n" for exception in exceptions),
+        "</Exceptions></Calendar></Calendars>\n<Tasks>\n",
+    ]
+    into: list[list[str]] = [[] for _ in range(network.size)]
+    for pred, succ, start_to_start, lag in zip(
+        network.predecessor.tolist(),
+        network.successor.tolist(),
+        network.start_to_start.tolist(),
+        network.lag_days.tolist(),
+        strict=True,
+    ):
+        into[succ].append(
+            f"<PredecessorLink><PredecessorUID>{pred + 1}</PredecessorUID>"
+            f"<Type>{3 if start_to_start else 1}</Type><LinkLag>{lag * DAY * 10}</LinkLag>"
+            "<LagFormat>7</LagFormat></PredecessorLink>"
+        )
+    for index, days in enumerate(network.duration_days.tolist()):
+        uid = index + 1
+        parts.append(
+            f"<Task><UID>{uid}</UID><ID>{uid}</ID><Name>Task {uid}</Name>"
+            f"<OutlineLevel>1</OutlineLevel><Duration>PT{days * DAY // 60}H0M0S</Duration>"
+            f"<DurationFormat>7</DurationFormat>{''.join(into[index])}</Task>\n"
+        )
+    parts.append("</Tasks>\n</Project>\n")
+    path.write_text("".join(parts), encoding="utf-8")
+
+
+def compare_command_output(ours: ScheduleResult, output: str) -> list[str]:
+    """How many tasks get the same early start and finish from the command and the engine call."""
+    tasks = json.loads(output)["tasks"]
+    uids = np.array([task["uid"] for task in tasks], dtype=np.int64)
+    if uids.size != ours.early_start.size or (uids != np.arange(1, uids.size + 1)).any():
+        return [f"the output has {uids.size:,} tasks, not the {ours.early_start.size:,} written"]
+    checks = {
+        "early start": np.array([task["early_start"] for task in tasks], dtype="datetime64[m]")
+        == ours.early_start,
+        "early finish": np.array([task["early_finish"] for task in tasks], dtype="datetime64[m]")
+        == ours.early_finish,
+    }
+    lines = [f"{name} {int(same.sum()):,}/{uids.size:,}" for name, same in checks.items()]
+    for name, same in checks.items():
+        for index in np.flatnonzero(~same)[:3].tolist():
+            lines.append(f"  differs on task {index + 1} ({name})")
+    return lines
+
+
+def measure_command(
+    network: Network, ours: ScheduleResult, row: Row, repeat: int, workdir: Path
+) -> None:
+    """Time ``pilotage schedule FILE --format json > /dev/null`` and check one run's output."""
+    executable = pilotage_command()
+    if not executable.exists():
+        row.command_note = f"{executable} not found (pip install -e .)"
+        return
+    plan = workdir / f"network-{network.size}.xml"
+    write_mspdi(network, plan)
+    row.command_file_bytes = plan.stat().st_size
+    command = [str(executable), "schedule", str(plan), "--format", "json"]
+    for _ in range(repeat):
+        seconds, memory, completed = run_measured_process(command, workdir, discard_output=True)
+        if completed.returncode:
+            row.command_note = f"failed: {completed.stderr.decode(errors='replace')[-500:]}"
+            return
+        row.command.append(seconds)
+        row.command_memory = max(row.command_memory, memory)
+    _, _, completed = run_measured_process(command, workdir)
+    if completed.returncode:
+        row.command_note = f"failed: {completed.stderr.decode(errors='replace')[-500:]}"
+        return
+    warnings = completed.stderr.decode(errors="replace").strip()
+    if warnings:
+        row.command_note = f"warnings: {warnings[:500]}"
+    row.agreement.append(
+        f"pilotage schedule on the MSPDI file ({network.size:,} tasks) against the engine call "
+        "in this process:"
+    )
+    row.agreement += ["  " + line for line in compare_command_output(ours, completed.stdout)]
+
+
 # Report
 
 
@@ -653,6 +802,30 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
             print(f"Python process, {r.size:,} tasks, best of each phase: {phases}")
             if r.tj3_note:
                 print(f"tj3, {r.size:,} tasks: {r.tj3_note}")
+    commanded = [r for r in rows if r.command or r.command_note]
+    if commanded:
+        print()
+        print(
+            "pilotage schedule FILE --format json > /dev/null on an MSPDI file "
+            "(milliseconds of wall-clock time; peak resident memory in MiB)"
+        )
+        print(
+            table(
+                ["tasks", "file MiB", "best", "median", "peak MiB"],
+                (
+                    [
+                        f"{r.size:,}",
+                        mebibytes(r.command_file_bytes),
+                        *seconds_text(r.command),
+                        mebibytes(r.command_memory),
+                    ]
+                    for r in commanded
+                ),
+            )
+        )
+        for r in commanded:
+            if r.command_note:
+                print(f"pilotage schedule, {r.size:,} tasks: {r.command_note}")
     print()
     print("Agreement of the dates")
     for r in rows:
@@ -686,6 +859,13 @@ def report(rows: list[Row], args: argparse.Namespace) -> None:
         f"{TARGET_TJ3_SIZE:,} tasks: "
         f"{verdict(tj3_ratio >= TARGET_TJ3_RATIO if tj3_ratio is not None else None)}"
     )
+    command_ok = None
+    if big and big.command:
+        command_ok = statistics.median(big.command) <= TARGET_COMMAND_SECONDS
+    print(
+        f"- `pilotage schedule` on a {TARGET_SIZE:,}-task MSPDI file <= "
+        f"{TARGET_COMMAND_SECONDS:.0f} s: {verdict(command_ok)}"
+    )
 
 
 def main() -> None:
@@ -699,7 +879,8 @@ def main() -> None:
         nargs="*",
         default=[2_000, 5_000, 100_000],
         metavar="N",
-        help="sizes also run as whole processes (tj3 where the plan ends by 2035)",
+        help="sizes also run as whole processes (tj3 where the plan ends by 2035) and through "
+        "pilotage schedule on an MSPDI file",
     )
     parser.add_argument("--repeat", type=int, default=7, help="engine calls per figure")
     parser.add_argument("--process-repeat", type=int, default=3, help="processes per figure")
@@ -723,6 +904,7 @@ def main() -> None:
             measure_trueppm(network, ours_elapsed, row, args.repeat)
         if size in args.process_sizes:
             measure_processes(network, ours, row, args.process_repeat, workdir)
+            measure_command(network, ours, row, args.process_repeat, workdir)
         rows.append(row)
     if args.workdir is None:
         shutil.rmtree(workdir, ignore_errors=True)
