@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts import selectors as account_selectors
@@ -149,7 +148,8 @@ class ProjectForm(ServiceForm):
             kwargs.setdefault("initial", project_initial(instance))
         super().__init__(*args, **kwargs)
         self.fields["portfolio"].queryset = _with_current(
-            self.portfolio_choices(user), instance.portfolio if instance else None
+            selectors.portfolio_list_for_project_create(user=user),
+            instance.portfolio if instance else None,
         )
         self.fields["programme"].queryset = _with_current(
             selectors.programme_list_for_action(user=user, action=Action.CREATE),
@@ -158,19 +158,10 @@ class ProjectForm(ServiceForm):
         people = account_selectors.user_list(user=user)
         self.fields["manager"].queryset = people
         self.fields["sponsor"].queryset = people
-        current = [o.pk for o in instance.objectives.all()] if instance is not None else []
-        self.fields["objectives"].queryset = StrategicObjective.objects.filter(
-            Q(pk__in=selectors.objective_list(user=user, active=True).values("pk"))
-            | Q(pk__in=current)
-        ).order_by("code")
+        self.fields["objectives"].queryset = selectors.objective_choices(
+            user=user, chosen=instance.objectives.all() if instance is not None else ()
+        )
         self.fields["programme"].widget.attrs["data-portfolio-from"] = "id_portfolio"
-
-    @staticmethod
-    def portfolio_choices(user: Any) -> models.QuerySet[Portfolio]:
-        """Portfolios in which the user may create a project, directly or in a programme."""
-        direct = selectors.portfolio_list_for_action(user=user, action=Action.CREATE)
-        via_programme = selectors.programme_list_for_action(user=user, action=Action.CREATE)
-        return direct | Portfolio.objects.filter(pk__in=via_programme.values("portfolio_id"))
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""

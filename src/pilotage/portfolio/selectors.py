@@ -314,3 +314,20 @@ def project_get_by_code(code: str, *, user: Any, action: Action = Action.VIEW) -
 def project_list_with_objectives(*, user: Any, **filters: Any) -> QuerySet[Project]:
     """:func:`project_list` with each project's strategic objectives loaded as well."""
     return project_list(user=user, **filters).prefetch_related("objectives")
+
+
+def portfolio_list_for_project_create(*, user: Any) -> QuerySet[Portfolio]:
+    """Portfolios in which ``user`` may create a project, directly or in one of its programmes."""
+    direct = portfolio_list_for_action(user=user, action=Action.CREATE)
+    via_programme = programme_list_for_action(user=user, action=Action.CREATE)
+    return direct | Portfolio.objects.filter(pk__in=via_programme.values("portfolio_id"))
+
+
+def objective_choices(
+    *, user: Any, chosen: Iterable[StrategicObjective] = ()
+) -> QuerySet[StrategicObjective]:
+    """Active objectives ``user`` may see, plus those already ``chosen`` (kept when editing)."""
+    return StrategicObjective.objects.filter(
+        Q(pk__in=objective_list(user=user, active=True).values("pk"))
+        | Q(pk__in=[objective.pk for objective in chosen])
+    ).order_by("code")

@@ -149,7 +149,7 @@ def _projects_csv(projects: models.QuerySet[Project]) -> StreamingHttpResponse:
 
 
 def _may_create_project(user: Any) -> bool:
-    return ProjectForm.portfolio_choices(user).exists()
+    return selectors.portfolio_list_for_project_create(user=user).exists()
 
 
 @login_required
