@@ -76,7 +76,7 @@ from pilotage.engine.scheduling import (
     compute_schedule,
 )
 
-__all__ = ["PlanSchedule", "TaskSchedule", "schedule_plan"]
+__all__ = ["PlanSchedule", "ScheduledNetwork", "TaskSchedule", "schedule_plan"]
 
 IntArray: TypeAlias = npt.NDArray[np.int64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
@@ -134,6 +134,48 @@ class TaskSchedule:
 
 
 @dataclass(frozen=True, eq=False)
+class ScheduledNetwork:
+    """The network a plan was scheduled as: what :func:`compute_schedule` was given and gave.
+
+    Keeping it lets other engine functions (the schedule health check of
+    :mod:`pilotage.engine.plan_health`, for one) work on the very arrays that produced the
+    dates, without building them again. Rows follow the plan's order and task ids are UIDs.
+
+    Parameters
+    ----------
+    tasks : ScheduleTasks
+        The tasks, summary tasks included, as scheduled: summary tasks without duration,
+        manually scheduled tasks held by a start-no-earlier-than constraint on their start (a
+        must-start-on one when that start is before the project start), a task with progress
+        but no actual start taken to have started on its ``start``.
+    links : ScheduleLinks
+        The links of the run that gave the dates: the plan's links less those from another
+        project, those from an inactive task and those into a manually scheduled task that
+        its predecessors would move (see :func:`schedule_plan`).
+    result : ScheduleResult
+        The dates and floats, row by row.
+    calendars : tuple of WorkingTime
+        The compiled calendars ``tasks.calendar`` points into; the first is the project
+        calendar. Their ``minutes_per_day`` is the plan's (1,440 for the calendar of the
+        tasks with an elapsed duration).
+
+    Examples
+    --------
+    >>> from pilotage.engine.plan import PlanTask
+    >>> plan = Plan(name="P", start=datetime(2026, 3, 2, 8),
+    ...             tasks=(PlanTask(uid=5, id=1, name="Only", duration_minutes=480),))
+    >>> network = schedule_plan(plan).network
+    >>> network.tasks.ids.tolist(), network.links.size, network.result.finish
+    ([5], 0, array(['2026-03-02T17:00'], dtype='datetime64[m]'))
+    """
+
+    tasks: ScheduleTasks
+    links: ScheduleLinks
+    result: ScheduleResult
+    calendars: tuple[WorkingTime, ...]
+
+
+@dataclass(frozen=True, eq=False)
 class PlanSchedule:
     """The schedule of a plan: one array element per task, in the plan's order.
 
@@ -166,6 +208,9 @@ class PlanSchedule:
         float, and finishing after their deadline.
     manual : tuple of int
         UIDs of the manually scheduled tasks, kept on the start the file gives.
+    network : ScheduledNetwork or None
+        The arrays the plan was scheduled as (always set by :func:`schedule_plan`), for the
+        engine functions that work on them.
 
     Examples
     --------
@@ -199,6 +244,7 @@ class PlanSchedule:
     negative_float: tuple[int, ...] = ()
     missed_deadlines: tuple[int, ...] = ()
     manual: tuple[int, ...] = ()
+    network: ScheduledNetwork | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def index(self) -> dict[int, int]:
@@ -315,10 +361,12 @@ class _Calendars:
         project = (
             plan.calendars_by_uid.get(plan.calendar_uid) if plan.calendar_uid is not None else None
         )
+        # A day of the plan's own length, so that checks counting days read floats as the
+        # planner does (scheduling itself never uses it).
         self.project_calendar = (
             project.calendar
             if project is not None
-            else Calendar("Standard", WeekPattern.standard())
+            else Calendar("Standard", WeekPattern.standard(), minutes_per_day=plan.minutes_per_day)
         )
         self._add("project", self.project_calendar)
 
@@ -333,7 +381,10 @@ class _Calendars:
         if task.elapsed:
             key: int | str = "elapsed"
             if key not in self._index:
-                return self._add(key, Calendar("Elapsed time", WeekPattern.continuous()))
+                elapsed = Calendar(
+                    "Elapsed time", WeekPattern.continuous(), minutes_per_day=_ELAPSED_DAY
+                )
+                return self._add(key, elapsed)
             return self._index[key]
         if task.calendar_uid is None or task.calendar_uid == self.plan.calendar_uid:
             return 0
@@ -692,8 +743,9 @@ def schedule_plan(plan: Plan, *, status_date: datetime | None = None) -> PlanSch
             raise _named_cycle(plan, error) from error
 
     result = run(links)
+    scheduled = links
     if network.manual:
-        result = _keep_manual_dates(plan, network, tasks, links, result, run)
+        result, scheduled = _keep_manual_dates(plan, network, tasks, links, result, run)
 
     def uids(rows: npt.NDArray[Any]) -> tuple[int, ...]:
         return tuple(plan.tasks[row].uid for row in rows.tolist())
@@ -725,6 +777,9 @@ def schedule_plan(plan: Plan, *, status_date: datetime | None = None) -> PlanSch
         negative_float=uids(result.negative_float),
         missed_deadlines=uids(result.missed_deadlines),
         manual=tuple(network.manual),
+        network=ScheduledNetwork(
+            tasks=tasks, links=scheduled, result=result, calendars=tuple(calendars.compiled)
+        ),
     )
 
 
@@ -735,8 +790,9 @@ def _keep_manual_dates(
     links: ScheduleLinks,
     bound: ScheduleResult,
     run: Callable[[ScheduleLinks], ScheduleResult],
-) -> ScheduleResult:
-    """The schedule with the manual tasks on their own start, whatever their predecessors.
+) -> tuple[ScheduleResult, ScheduleLinks]:
+    """The schedule with the manual tasks on their own start, whatever their predecessors,
+    and the links it was computed with.
 
     Each manual task carries an SNET constraint on its start, so a link into it only moves it
     when the predecessor comes later: only those links are left out, and the others still
@@ -746,11 +802,11 @@ def _keep_manual_dates(
     manual[np.isin(tasks.ids, network.manual)] = True
     into_manual = manual[links.successor]
     if not into_manual.any():
-        return bound
+        return bound, links
     free = run(_subset(links, ~into_manual))
     moved = manual & (bound.early_start != free.early_start)
     if not moved.any():
-        return bound
+        return bound, links
     for row in np.flatnonzero(moved).tolist():
         task = plan.tasks[row]
         kept: datetime = free.early_start[row].astype(datetime)
@@ -759,7 +815,8 @@ def _keep_manual_dates(
             f"{_label(task)}: manually scheduled on {_when(kept)}, before its predecessors "
             f"allow ({_when(allowed)}); the links into it are left out"
         )
-    return run(_subset(links, ~moved[links.successor]))
+    scheduled = _subset(links, ~moved[links.successor])
+    return run(scheduled), scheduled
 
 
 def _named_cycle(plan: Plan, error: CyclicDependencyError) -> CyclicDependencyError:
