@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "pilotage.core",
     "pilotage.accounts",
     "pilotage.portfolio",
+    "pilotage.planning",
 ]
 
 MIDDLEWARE = [

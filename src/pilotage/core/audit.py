@@ -36,8 +36,11 @@ def _json_value(value: Any) -> Any:
 
 
 def _audited_fields(instance: models.Model) -> Iterable[models.Field[Any, Any]]:
+    # A model lists in ``audit_ignored_fields`` the values it derives (computed schedule dates):
+    # the edits that cause them are audited, not each recalculation.
+    ignored = IGNORED_FIELDS | frozenset(getattr(instance, "audit_ignored_fields", ()))
     for field in instance._meta.concrete_fields:
-        if field.name not in IGNORED_FIELDS and not field.primary_key:
+        if field.name not in ignored and not field.primary_key:
             yield field
 
 

@@ -1,0 +1,1 @@
+"""Planning: tasks, dependencies, calendars, baselines and the project schedule."""

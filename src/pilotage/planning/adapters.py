@@ -1,0 +1,316 @@
+"""Turn stored plans into the engine's plan model, and calendars into engine calendars.
+
+The engine knows tasks by UID: here a task's UID is its primary key and its ID its row number
+(``position``), so that messages and results map straight back to rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+from pilotage.engine.calendars import (
+    Calendar,
+    Daily,
+    MonthlyByDay,
+    MonthlyByWeekday,
+    RecurrenceRule,
+    RecurringException,
+    Weekly,
+    WeekPattern,
+    WorkingPeriod,
+    YearlyByDate,
+    YearlyByWeekday,
+    compile_calendar,
+)
+from pilotage.engine.calendars import (
+    CalendarException as EngineException,
+)
+from pilotage.engine.errors import CalendarError
+from pilotage.engine.plan import Plan, PlanCalendar, PlanLink, PlanTask
+from pilotage.planning.models import (
+    CalendarException,
+    Dependency,
+    ProjectPlan,
+    Recurrence,
+    Task,
+    WorkCalendar,
+)
+
+_PERIOD = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*[-–]\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_periods(text: str) -> list[list[int]]:
+    """Read ``08:00-12:00, 13:00-17:00`` into ``[[480, 720], [780, 1020]]``."""
+    periods: list[list[int]] = []
+    for part in re.split(r"[,;]", text):
+        if not part.strip():
+            continue
+        match = _PERIOD.match(part)
+        if match is None:
+            raise ValidationError(
+                gettext("“%(text)s” is not a working time: write it like 08:00-12:00.")
+                % {"text": part.strip()},
+                code="invalid_period",
+            )
+        start = int(match[1]) * 60 + int(match[2])
+        end = int(match[3]) * 60 + int(match[4])
+        if int(match[2]) >= 60 or int(match[4]) >= 60 or not 0 <= start < end <= 1440:
+            raise ValidationError(
+                gettext("“%(text)s” is not a working time: it must end after it starts.")
+                % {"text": part.strip()},
+                code="invalid_period",
+            )
+        periods.append([start, end])
+    periods.sort()
+    for (_, end), (start, _) in itertools.pairwise(periods):
+        if start < end:
+            raise ValidationError(
+                gettext("The working times “%(text)s” overlap.") % {"text": text.strip()},
+                code="invalid_period",
+            )
+    return periods
+
+
+def format_periods(periods: Iterable[Sequence[int]]) -> str:
+    """Show ``[[480, 720]]`` as ``08:00-12:00``."""
+
+    def clock(minute: int) -> str:
+        return f"{minute // 60:02d}:{minute % 60:02d}"
+
+    return ", ".join(f"{clock(start)}-{clock(end)}" for start, end in periods)
+
+
+def _periods(raw: Iterable[Sequence[int]]) -> tuple[WorkingPeriod, ...]:
+    return tuple(WorkingPeriod(int(start), int(end)) for start, end in raw)
+
+
+def _rule(exception: CalendarException) -> RecurrenceRule | None:
+    every = exception.every or 1
+    kind = exception.recurrence
+    if kind == Recurrence.DAILY:
+        return Daily(every)
+    if kind == Recurrence.WEEKLY:
+        return Weekly(tuple(int(day) for day in exception.weekdays or ()), every)
+    if kind == Recurrence.MONTHLY_BY_DAY:
+        return MonthlyByDay(exception.day or exception.start.day, every)
+    if kind == Recurrence.MONTHLY_BY_WEEKDAY:
+        return MonthlyByWeekday(
+            exception.start.weekday() if exception.weekday is None else exception.weekday,
+            exception.position or 1,
+            every,
+        )
+    if kind == Recurrence.YEARLY_BY_DATE:
+        return YearlyByDate(
+            exception.month or exception.start.month, exception.day or exception.start.day
+        )
+    if kind == Recurrence.YEARLY_BY_WEEKDAY:
+        return YearlyByWeekday(
+            exception.month or exception.start.month,
+            exception.start.weekday() if exception.weekday is None else exception.weekday,
+            exception.position or 1,
+        )
+    return None
+
+
+def engine_calendar(
+    calendar: WorkCalendar,
+    exceptions: Sequence[CalendarException] | None = None,
+    base: Calendar | None = None,
+) -> Calendar:
+    """The engine's calendar for a stored one (its base must be converted first and passed)."""
+    rows = list(calendar.exceptions.all()) if exceptions is None else list(exceptions)
+    plain: list[EngineException] = []
+    recurring: list[RecurringException] = []
+    for row in rows:
+        periods = tuple(WorkingPeriod(s, e) for s, e in parse_periods(row.working_times))
+        rule = _rule(row)
+        if rule is None:
+            plain.append(EngineException(row.start, row.finish, periods, row.name))
+        else:
+            recurring.append(
+                RecurringException(
+                    row.name or str(row.start),
+                    periods,
+                    rule=rule,
+                    first=row.start,
+                    last=row.finish,
+                    count=row.occurrences,
+                )
+            )
+    week = (
+        WeekPattern(tuple(_periods(day) for day in calendar.week))
+        if calendar.week
+        else (None if base is not None else WeekPattern.standard())
+    )
+    return Calendar(
+        calendar.name,
+        week,
+        exceptions=tuple(plain),
+        recurring=tuple(recurring),
+        holiday_country=calendar.holiday_country or None,
+        holiday_subdivision=calendar.holiday_subdivision or None,
+        base=base,
+        minutes_per_day=calendar.minutes_per_day,
+        minutes_per_week=calendar.minutes_per_day * 5,
+    )
+
+
+def check_calendar(calendar: WorkCalendar, exceptions: Sequence[CalendarException]) -> None:
+    """Raise a ValidationError naming the problem if the engine cannot use the calendar."""
+    try:
+        base = calendar_chain(calendar.base) if calendar.base_id and calendar.base else None
+        converted = engine_calendar(calendar, exceptions, base=base)
+        start = dt.date.today().replace(month=1, day=1)
+        working = compile_calendar(converted, start, start + dt.timedelta(days=731))
+        minutes = working.working_between(
+            np.datetime64(start, "m"), np.datetime64(start + dt.timedelta(days=730), "m")
+        )
+    except CalendarError as error:
+        raise ValidationError(str(error), code="invalid_calendar") from error
+    if int(minutes) <= 0:
+        raise ValidationError(
+            gettext("Calendar “%(name)s” has no working time.") % {"name": calendar.name},
+            code="invalid_calendar",
+        )
+
+
+def calendar_chain(calendar: WorkCalendar) -> Calendar:
+    """The engine calendar of a stored calendar with its bases (one query per level)."""
+    base = calendar_chain(calendar.base) if calendar.base_id and calendar.base else None
+    return engine_calendar(calendar, base=base)
+
+
+@dataclass
+class PlanInput:
+    """A project's plan as the engine sees it, with what it took from other projects."""
+
+    plan: Plan
+    tasks: list[Task]
+    external: dict[int, Task] = field(default_factory=dict)
+
+
+def build_plan(project_plan: ProjectPlan, tasks: list[Task], links: list[Dependency]) -> PlanInput:
+    """The engine plan of a project; predecessors in other projects come in as finished tasks
+    pinned to their scheduled dates, so that they drive this project without being moved."""
+    project = project_plan.project
+    calendars: dict[int, PlanCalendar] = {}
+
+    def add_calendar(calendar: WorkCalendar | None) -> int | None:
+        if calendar is None:
+            return None
+        if calendar.pk not in calendars:
+            base_uid = add_calendar(calendar.base) if calendar.base_id else None
+            base = calendars[base_uid].calendar if base_uid is not None else None
+            calendars[calendar.pk] = PlanCalendar(
+                calendar.pk, engine_calendar(calendar, base=base), base_uid
+            )
+        return calendar.pk
+
+    project_calendar_uid = add_calendar(project_plan.calendar)
+    plan_tasks: list[PlanTask] = []
+    external: dict[int, Task] = {}
+    own = {task.pk for task in tasks}
+    for link in links:
+        predecessor = link.predecessor
+        if predecessor.pk not in own and predecessor.pk not in external:
+            external[predecessor.pk] = predecessor
+    for task in external.values():
+        if task.start is None or task.finish is None:
+            continue
+        plan_tasks.append(
+            PlanTask(
+                uid=task.pk,
+                id=None,
+                name=f"{task.project.code}: {task.name}",
+                duration_minutes=0,
+                milestone=True,
+                percent_complete=100.0,
+                actual_start=task.start,
+                actual_finish=task.finish,
+                elapsed=True,
+                duration_format="ed",
+            )
+        )
+    for task in tasks:
+        plan_tasks.append(
+            PlanTask(
+                uid=task.pk,
+                id=task.position,
+                name=task.name,
+                outline_level=task.outline_level,
+                wbs=task.wbs_code,
+                outline_number=task.outline_number,
+                parent_uid=task.parent_id,
+                summary=task.is_summary,
+                milestone=task.is_milestone,
+                duration_minutes=0 if task.is_milestone else task.duration_minutes,
+                duration_format=task.duration_unit,  # type: ignore[arg-type]
+                elapsed=task.is_elapsed,
+                constraint_type=task.constraint_type,  # type: ignore[arg-type]
+                constraint_date=task.constraint_date,
+                deadline=task.deadline,
+                calendar_uid=add_calendar(task.calendar),
+                percent_complete=float(task.percent_complete),
+                actual_start=task.actual_start,
+                actual_finish=task.actual_finish,
+                notes=task.notes,
+                start=task.start,
+            )
+        )
+    scheduled_external = {uid for uid, task in external.items() if task.start is not None}
+    plan_links = [
+        PlanLink(
+            predecessor_uid=link.predecessor_id,
+            successor_uid=link.successor_id,
+            type=link.type,  # type: ignore[arg-type]
+            lag_minutes=0 if link.lag_unit in {"%", "e%"} else link.lag_minutes,
+            lag_format=link.lag_unit,  # type: ignore[arg-type]
+            lag_percent=link.lag_percent if link.lag_unit in {"%", "e%"} else None,
+            elapsed_lag=link.lag_unit.startswith("e"),
+        )
+        for link in links
+        if link.predecessor_id in own or link.predecessor_id in scheduled_external
+    ]
+    start = project_plan.start or _default_start(project)
+    plan = Plan(
+        name=project.name,
+        start=start,
+        status_date=project_plan.status_date,
+        calendar_uid=project_calendar_uid,
+        minutes_per_day=project_plan.calendar.minutes_per_day if project_plan.calendar else 480,
+        calendars=tuple(_ordered_calendars(calendars)),
+        tasks=tuple(plan_tasks),
+        links=tuple(plan_links),
+    )
+    return PlanInput(plan=plan, tasks=tasks, external=external)
+
+
+def _ordered_calendars(calendars: dict[int, PlanCalendar]) -> list[PlanCalendar]:
+    ordered: list[PlanCalendar] = []
+    placed: set[int] = set()
+
+    def place(uid: int) -> None:
+        if uid in placed:
+            return
+        base = calendars[uid].base_uid
+        if base is not None:
+            place(base)
+        placed.add(uid)
+        ordered.append(calendars[uid])
+
+    for uid in calendars:
+        place(uid)
+    return ordered
+
+
+def _default_start(project: object) -> dt.datetime:
+    start_date = getattr(project, "start_date", None) or dt.date.today()
+    return dt.datetime(start_date.year, start_date.month, start_date.day, 8, 0)
