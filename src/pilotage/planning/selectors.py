@@ -201,6 +201,16 @@ def duration_text(task: Task, minutes_per_day: int = 480) -> str:
     )
 
 
+def successor_links(*, user: Any, task: Task) -> QuerySet[Dependency]:
+    """The links out of a task into tasks the user may see (other projects included)."""
+    visible_projects = visible(user, Project.objects.all())
+    return (
+        Dependency.objects.filter(predecessor=task, successor__project__in=visible_projects)
+        .select_related("successor__project")
+        .order_by("successor__project_id", "successor__position")
+    )
+
+
 def task_choices(*, user: Any, project: Project) -> QuerySet[Task]:
     """Tasks a link may start from: those of the projects the user can see."""
     del project

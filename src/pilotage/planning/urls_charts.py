@@ -1,0 +1,5 @@
+"""Pages of plans (see pilotage.planning.urls)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
