@@ -69,7 +69,8 @@ def test_indent_makes_a_summary_that_rolls_up(plan: World) -> None:
     services.task_indent(actor=plan.pmo, task=second)
     phase.refresh_from_db()
     second.refresh_from_db()
-    assert phase.is_summary and second.parent_id == phase.pk
+    assert phase.is_summary
+    assert second.parent_id == phase.pk
     assert [t.outline_number for t in Task.objects.filter(project=plan.project)] == [
         "1",
         "1.1",
@@ -78,7 +79,8 @@ def test_indent_makes_a_summary_that_rolls_up(plan: World) -> None:
     assert (phase.start, phase.finish) == (at(1), at(3, 17))
     services.task_outdent(actor=plan.pmo, task=second)
     second.refresh_from_db()
-    assert second.parent_id is None and second.outline_number == "2"
+    assert second.parent_id is None
+    assert second.outline_number == "2"
 
 
 def test_indent_needs_a_task_above_at_the_same_level(plan: World) -> None:
@@ -118,7 +120,8 @@ def test_deleting_a_summary_deletes_its_subtasks_and_renumbers(plan: World) -> N
     services.task_indent(actor=plan.pmo, task=child)
     assert services.task_delete(actor=plan.pmo, task=Task.objects.get(pk=phase.pk)) == 2
     after = Task.objects.get(project=plan.project)
-    assert after.name == "After" and after.position == 1
+    assert after.name == "After"
+    assert after.position == 1
 
 
 def test_progress_takes_the_scheduled_start_as_actual_start(plan: World) -> None:
@@ -155,7 +158,8 @@ def test_edits_are_audited(plan: World) -> None:
     task = add(plan, "B")
     services.task_update(actor=plan.pmo, task=task, name="Bee", predecessors="1SS")
     fields = [c["field"] for entry in history_for(task) for c in entry.changes]
-    assert "name" in fields and "predecessors" in fields
+    assert "name" in fields
+    assert "predecessors" in fields
 
 
 def test_baseline_captures_dates_and_the_first_is_primary(plan: World) -> None:
