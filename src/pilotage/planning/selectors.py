@@ -88,6 +88,7 @@ class PlanRow:
     baseline_start: dt.datetime | None = None
     baseline_finish: dt.datetime | None = None
     baseline_duration_minutes: int | None = None
+    percent_complete: float = 0.0
 
     @property
     def start_variance_days(self) -> float | None:
@@ -179,6 +180,7 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
                 baseline_duration_minutes=base.duration_minutes if base else None,
             )
         )
+    _roll_up_progress(rows)
     return PlanView(
         project=project,
         plan=plan,
@@ -187,6 +189,27 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
         baseline=baseline,
         minutes_per_day=minutes_per_day,
     )
+
+
+def _roll_up_progress(rows: list[PlanRow]) -> None:
+    """A summary task's % complete, as Microsoft Project computes it: the share of its subtasks'
+    duration that is done."""
+    done: dict[int, float] = defaultdict(float)
+    total: dict[int, float] = defaultdict(float)
+    by_pk = {row.task.pk: row for row in rows}
+    for row in rows:
+        task = row.task
+        row.percent_complete = float(task.percent_complete)
+        if task.is_summary:
+            continue
+        weight = float(task.duration_minutes) or 1.0
+        parent = task.parent_id
+        while parent is not None and parent in by_pk:
+            total[parent] += weight
+            done[parent] += weight * float(task.percent_complete) / 100
+            parent = by_pk[parent].task.parent_id
+    for pk, weight in total.items():
+        by_pk[pk].percent_complete = round(100 * done[pk] / weight, 1) if weight else 0.0
 
 
 def duration_text(task: Task, minutes_per_day: int = 480) -> str:
@@ -283,7 +306,8 @@ def baseline_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -
 
 @dataclass
 class ProjectTimeline:
-    """One project of a multi-project Gantt: its plan, top-level tasks and milestones."""
+    """One project of a multi-project Gantt: its plan, top-level tasks and milestones; a
+    project without a schedule shows its planned start and finish dates."""
 
     project: Project
     plan: ProjectPlan | None
@@ -323,16 +347,17 @@ def multi_project_view(
         rows = tasks.get(project.pk, [])
         starts = [task.start for task in rows if task.start]
         plan = plans.get(project.pk)
+        start = min(starts) if starts else _at(project.start_date, 8)
+        finish = plan.finish if plan and plan.finish else _at(project.finish_date, 17)
         timelines.append(
-            ProjectTimeline(
-                project=project,
-                plan=plan,
-                start=min(starts) if starts else None,
-                finish=plan.finish if plan else None,
-                tasks=rows,
-            )
+            ProjectTimeline(project=project, plan=plan, start=start, finish=finish, tasks=rows)
         )
     return MultiProjectView(timelines=timelines, links=links)
+
+
+def _at(day: dt.date | None, hour: int) -> dt.datetime | None:
+    """A project's planned date (no schedule yet) as a moment of that day."""
+    return None if day is None else dt.datetime(day.year, day.month, day.day, hour)
 
 
 def programme_projects(*, user: Any, programme: Programme) -> QuerySet[Project]:
