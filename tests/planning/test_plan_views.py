@@ -122,7 +122,7 @@ def test_typing_in_the_grid_builds_a_linked_plan(client: Client, world: World) -
     go_live.refresh_from_db()
     assert go_live.is_milestone
     assert go_live.start == dt.datetime(2026, 3, 9, 17, 0)
-    assert 'value="2FS+1d"' in html
+    assert 'data-field="predecessors">2FS+1d<' in html
 
 
 def test_a_malformed_duration_is_shown_on_its_cell_and_nothing_changes(

@@ -195,11 +195,61 @@ class PlanInput:
     plan: Plan
     tasks: list[Task]
     external: dict[int, Task] = field(default_factory=dict)
+    links: list[Dependency | LinkRow] = field(default_factory=list)
 
 
-def build_plan(project_plan: ProjectPlan, tasks: list[Task], links: list[Dependency]) -> PlanInput:
+@dataclass(frozen=True, slots=True)
+class LinkRow:
+    """A dependency as the scheduler needs it, without loading its tasks."""
+
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag_minutes: int
+    lag_unit: str
+    lag_percent: float | None
+
+
+def load_plan(project_plan: ProjectPlan) -> PlanInput:
+    """Read a project's plan for the scheduler in five queries, whatever its size: the tasks
+    (with their calendars), the links into them as plain rows, and the predecessors in other
+    projects."""
+    project = project_plan.project
+    tasks = list(
+        Task.objects.filter(project=project)
+        .select_related("calendar__base__base")
+        .order_by("position", "pk")
+    )
+    links = [
+        LinkRow(*row)
+        for row in Dependency.objects.filter(successor__project=project).values_list(
+            "predecessor_id", "successor_id", "type", "lag_minutes", "lag_unit", "lag_percent"
+        )
+    ]
+    own = {task.pk for task in tasks}
+    outside = {link.predecessor_id for link in links} - own
+    external = {
+        task.pk: task for task in Task.objects.filter(pk__in=outside).select_related("project")
+    }
+    if project_plan.calendar_id:
+        project_plan.calendar = WorkCalendar.objects.select_related("base__base").get(
+            pk=project_plan.calendar_id
+        )
+    return build_plan(project_plan, tasks, links, external=external)
+
+
+def build_plan(
+    project_plan: ProjectPlan,
+    tasks: list[Task],
+    links: Sequence[Dependency | LinkRow],
+    *,
+    external: dict[int, Task] | None = None,
+) -> PlanInput:
     """The engine plan of a project; predecessors in other projects come in as finished tasks
-    pinned to their scheduled dates, so that they drive this project without being moved."""
+    pinned to their scheduled dates, so that they drive this project without being moved.
+
+    ``external`` gives the predecessors in other projects; without it they are read from the
+    links' ``predecessor`` (Dependency objects loaded with ``select_related``)."""
     project = project_plan.project
     calendars: dict[int, PlanCalendar] = {}
 
@@ -216,12 +266,12 @@ def build_plan(project_plan: ProjectPlan, tasks: list[Task], links: list[Depende
 
     project_calendar_uid = add_calendar(project_plan.calendar)
     plan_tasks: list[PlanTask] = []
-    external: dict[int, Task] = {}
     own = {task.pk for task in tasks}
-    for link in links:
-        predecessor = link.predecessor
-        if predecessor.pk not in own and predecessor.pk not in external:
-            external[predecessor.pk] = predecessor
+    if external is None:
+        external = {}
+        for link in links:
+            if isinstance(link, Dependency) and link.predecessor_id not in own:
+                external[link.predecessor_id] = link.predecessor
     for task in external.values():
         if task.start is None or task.finish is None:
             continue
@@ -290,7 +340,7 @@ def build_plan(project_plan: ProjectPlan, tasks: list[Task], links: list[Depende
         tasks=tuple(plan_tasks),
         links=tuple(plan_links),
     )
-    return PlanInput(plan=plan, tasks=tasks, external=external)
+    return PlanInput(plan=plan, tasks=tasks, external=external, links=list(links))
 
 
 def _ordered_calendars(calendars: dict[int, PlanCalendar]) -> list[PlanCalendar]:

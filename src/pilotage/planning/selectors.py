@@ -108,6 +108,23 @@ def _variance(
     return round((current - baseline).total_seconds() / 86400, 1)
 
 
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    """A link into one of the plan's tasks, read as a plain row (no task objects)."""
+
+    pk: int
+    predecessor_id: int
+    successor_id: int
+    type: str
+    lag_minutes: int
+    lag_unit: str
+    lag_percent: float | None
+    predecessor_project_id: int
+    predecessor_position: int
+    predecessor_project_code: str
+    critical: bool
+
+
 @dataclass
 class PlanView:
     """Everything a plan page needs, read in a fixed number of queries."""
@@ -115,13 +132,17 @@ class PlanView:
     project: Project
     plan: ProjectPlan
     rows: list[PlanRow]
-    links: list[Dependency]
+    links: list[LinkView]
     baseline: Baseline | None
     minutes_per_day: int
 
     @property
     def tasks(self) -> list[Task]:
         return [row.task for row in self.rows]
+
+    def internal_links(self) -> list[LinkView]:
+        """The links between tasks of this project."""
+        return [link for link in self.links if link.predecessor_project_id == self.project.pk]
 
 
 def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) -> PlanView:
@@ -130,11 +151,28 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
     plan = plan_for(project)
     minutes_per_day = plan.calendar.minutes_per_day if plan.calendar_id and plan.calendar else 480
     tasks = list(task_list(user=user, project=project))
-    links = list(dependency_list(user=user, project=project))
-    outgoing = list(
-        Dependency.objects.filter(predecessor__project=project)
-        .exclude(successor__project=project)
-        .select_related("successor__project")
+    by_pk = {task.pk: task for task in tasks}
+    rows_of_links = Dependency.objects.filter(successor__project=project).values_list(
+        "pk",
+        "predecessor_id",
+        "successor_id",
+        "type",
+        "lag_minutes",
+        "lag_unit",
+        "lag_percent",
+        "predecessor__project_id",
+        "predecessor__position",
+        "predecessor__project__code",
+        "predecessor__is_critical",
+    )
+    links = []
+    for row in rows_of_links:
+        values: tuple[Any, ...] = tuple(row)
+        successor = by_pk.get(int(values[2]))
+        critical = bool(values[-1]) and successor is not None and successor.is_critical
+        links.append(LinkView(*values[:-1], critical))  # type: ignore[call-arg]
+    links.sort(
+        key=lambda link: (link.successor_id, link.predecessor_project_id, link.predecessor_position)
     )
     if baseline is None:
         baseline = Baseline.objects.filter(project=project, is_primary=True).first()
@@ -142,22 +180,25 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
     if baseline is not None:
         baseline_rows = {
             row.task_id: row
-            for row in BaselineTask.objects.filter(baseline=baseline, task__isnull=False)
+            for row in BaselineTask.objects.filter(baseline=baseline, task__isnull=False).only(
+                "task_id", "start", "finish", "duration_minutes"
+            )
             if row.task_id is not None
         }
-    by_successor: dict[int, list[Dependency]] = defaultdict(list)
+    by_successor: dict[int, list[LinkView]] = defaultdict(list)
     successors: dict[int, list[int]] = defaultdict(list)
     for link in links:
         by_successor[link.successor_id].append(link)
-        successors[link.predecessor_id].append(link.successor.position)
-    del outgoing
+        successor = by_pk.get(link.successor_id)
+        if successor is not None:
+            successors[link.predecessor_id].append(successor.position)
     rows = []
     for task in tasks:
         parts = []
         for link in by_successor.get(task.pk, []):
-            reference: int | str = link.predecessor.position
-            if link.predecessor.project_id != project.pk:
-                reference = f"{link.predecessor.project.code}:{link.predecessor.position}"
+            reference: int | str = link.predecessor_position
+            if link.predecessor_project_id != project.pk:
+                reference = f"{link.predecessor_project_code}:{link.predecessor_position}"
             parts.append(
                 format_predecessor(
                     reference,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.pages import PageRequest, add_service_error, history_context
-from pilotage.planning import selectors, services
+from pilotage.planning import grid, selectors, services
 from pilotage.planning.forms import (
     ExternalLinkForm,
     PlanSettingsForm,
@@ -62,15 +62,21 @@ def _grid_context(
     focus: str = "",
 ) -> dict[str, Any]:
     view = selectors.plan_view(user=request.user, project=project)
+    may_change = can(request.user, Action.CHANGE, project)
     return {
         "project": project,
         "view": view,
         "plan": view.plan,
         "rows": view.rows,
+        "rows_html": grid.render_rows(
+            view.rows,
+            minutes_per_day=view.minutes_per_day,
+            may_change=may_change,
+            errors=errors,
+            typed=typed,
+        ),
         "issues": _issue_rows(view),
-        "may_change": can(request.user, Action.CHANGE, project),
-        "errors": errors or {},
-        "typed": typed or {},
+        "may_change": may_change,
         "grid_message": message,
         "focus": focus,
         "tab": "plan",
@@ -175,7 +181,7 @@ def task_cell(request: PageRequest, pk: int) -> HttpResponse:
             typed={task.pk: {field: value}},
             message=gettext("Task %(id)s: %(error)s")
             % {"id": task.position, "error": _error_text(error)},
-            focus=f"t{task.pk}-{field}",
+            focus=f"task-{task.pk}:{field}",
         )
     del focus
     return _grid_response(request, project)
@@ -210,7 +216,7 @@ def task_insert(request: PageRequest, pk: int) -> HttpResponse:
             % {"error": _error_text(error)},
             focus="new-name",
         )
-    focus = f"t{task.pk}-name" if position is not None else "new-name"
+    focus = f"task-{task.pk}:name" if position is not None else "new-name"
     return _grid_response(request, project, focus=focus)
 
 

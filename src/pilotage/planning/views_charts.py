@@ -138,10 +138,9 @@ def gantt(request: PageRequest, pk: int) -> HttpResponse:
             predecessor=str(link.predecessor_id),
             successor=str(link.successor_id),
             type=link.type,  # type: ignore[arg-type]
-            critical=link.predecessor.is_critical and link.successor.is_critical,
+            critical=link.critical,
         )
-        for link in view.links
-        if link.predecessor.project_id == project.pk
+        for link in view.internal_links()
     ]
     chart = render_gantt(
         rows,
@@ -221,7 +220,7 @@ def network(request: PageRequest, pk: int) -> HttpResponse:
             lag_text=lag_text(link, minutes_per_day)
             if (link.lag_minutes or link.lag_percent)
             else "",
-            critical=link.predecessor.is_critical and link.successor.is_critical,
+            critical=link.critical,
         )
         for link in view.links
         if link.predecessor_id in keys and link.successor_id in keys

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Model, Q, QuerySet, Sum
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
 from pilotage.accounts.permissions import Action, can, grants_for, require, visible
@@ -34,6 +34,7 @@ PROJECT_ORDERINGS = {
     "status": ("status", "code"),
     "priority": ("priority", "code"),
     "health": ("health", "code"),
+    "schedule_health": ("schedule_health", "code"),
     "start_date": ("start_date", "code"),
     "finish_date": ("finish_date", "code"),
     "budget": ("budget", "code"),
@@ -135,9 +136,13 @@ def project_list(
     """Visible projects, filtered and sorted (``-`` before an ordering key reverses it)."""
     queryset = visible(
         user,
-        Project.objects.select_related(
-            "portfolio", "programme", "manager", "sponsor"
-        ).prefetch_related("tags"),
+        Project.objects.select_related("portfolio", "programme", "manager", "sponsor")
+        .prefetch_related("tags")
+        # The schedule health (DCMA score) the planning app stores after each calculation.
+        .annotate(
+            schedule_health=F("plan__health_score"),
+            schedule_rating=F("plan__health_rating"),
+        ),
     )
     if search:
         queryset = queryset.filter(

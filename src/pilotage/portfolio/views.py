@@ -125,6 +125,10 @@ CSV_COLUMNS: list[tuple[Any, Callable[[Project], str]]] = [
     (_("Status"), lambda p: p.get_status_display()),
     (_("Priority"), lambda p: p.get_priority_display()),
     (_("Health"), lambda p: p.get_health_display()),
+    (
+        _("Schedule health"),
+        lambda p: "" if getattr(p, "schedule_health", None) is None else f"{p.schedule_health:.0f}",
+    ),
     (_("Start"), lambda p: p.start_date.isoformat() if p.start_date else ""),
     (_("Finish"), lambda p: p.finish_date.isoformat() if p.finish_date else ""),
     (_("Budget"), lambda p: f"{p.budget:.2f}"),
