@@ -26,7 +26,7 @@ def build_plan(project: object, size: int, seed: int) -> None:
     """Rows and links written in bulk: the benchmark measures reading, not typing 5,000 rows."""
     from pilotage.planning.models import Dependency, ProjectPlan, Task
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     ProjectPlan.objects.create(project=project, start=dt.datetime(2026, 1, 5, 8, 0))
     tasks: list[Task] = []
     phase: Task | None = None
