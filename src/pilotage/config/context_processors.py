@@ -16,6 +16,7 @@ NAVIGATION = [
     ("portfolio:programme_list", _("Programmes"), "programmes"),
     ("portfolio:portfolio_list", _("Portfolios"), "portfolios"),
     ("portfolio:objective_list", _("Objectives"), "objectives"),
+    ("planning:calendar_list", _("Calendars"), "calendars"),
 ]
 
 

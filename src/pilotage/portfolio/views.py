@@ -115,6 +115,10 @@ class _Echo:
         return value
 
 
+def _score_text(score: float | None) -> str:
+    return "" if score is None else f"{score:.0f}"
+
+
 CSV_COLUMNS: list[tuple[Any, Callable[[Project], str]]] = [
     (_("Code"), lambda p: p.code),
     (_("Name"), lambda p: p.name),
@@ -127,7 +131,7 @@ CSV_COLUMNS: list[tuple[Any, Callable[[Project], str]]] = [
     (_("Health"), lambda p: p.get_health_display()),
     (
         _("Schedule health"),
-        lambda p: "" if getattr(p, "schedule_health", None) is None else f"{p.schedule_health:.0f}",
+        lambda p: _score_text(getattr(p, "schedule_health", None)),
     ),
     (_("Start"), lambda p: p.start_date.isoformat() if p.start_date else ""),
     (_("Finish"), lambda p: p.finish_date.isoformat() if p.finish_date else ""),
