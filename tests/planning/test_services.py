@@ -190,3 +190,37 @@ def test_a_calendar_without_working_time_is_refused(plan: World) -> None:
         services.calendar_create(
             actor=plan.pmo, name="Never", project=plan.project, week=[[] for _ in range(7)]
         )
+
+
+def test_a_task_cannot_use_another_projects_calendar(plan: World) -> None:
+    other = services.calendar_create(actor=plan.pmo, name="HR", project=plan.sibling_project)
+    task = add(plan, "A")
+    with pytest.raises(ValidationError, match="another project"):
+        services.task_update(actor=plan.pmo, task=task, calendar=other)
+
+
+def test_a_calendar_cannot_derive_from_another_projects_calendar(plan: World) -> None:
+    other = services.calendar_create(actor=plan.pmo, name="HR", project=plan.sibling_project)
+    mine = services.calendar_create(actor=plan.pmo, name="CRM", project=plan.project)
+    with pytest.raises(ValidationError, match="another project"):
+        services.calendar_update(actor=plan.pmo, calendar=mine, base=other)
+
+
+def test_a_lag_reads_and_shows_in_the_successors_working_day(plan: World) -> None:
+    short = services.calendar_create(
+        actor=plan.pmo,
+        name="Short days",
+        project=plan.project,
+        week=[[[480, 900]]] * 5 + [[], []],
+        minutes_per_day=420,
+    )
+    add(plan, "A")
+    task = add(plan, "B", calendar=short)
+    services.task_update(actor=plan.pmo, task=task, predecessors="1FS+2d")
+    assert Dependency.objects.get(successor=task).lag_minutes == 840
+    assert services.predecessors_text(task) == "1FS+2d"
+
+
+def test_the_plan_counts_critical_tasks_after_each_edit(plan: World) -> None:
+    add(plan, "A")
+    assert services.plan_for(plan.project).critical_count == 1

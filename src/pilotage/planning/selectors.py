@@ -206,7 +206,10 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
                     link.lag_minutes,
                     link.lag_unit,
                     link.lag_percent,
-                    minutes_per_day=minutes_per_day,
+                    # A lag counts working time of the successor's calendar.
+                    minutes_per_day=task.calendar.minutes_per_day
+                    if task.calendar_id and task.calendar
+                    else minutes_per_day,
                 )
             )
         base = baseline_rows.get(task.pk)

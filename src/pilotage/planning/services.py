@@ -234,6 +234,10 @@ def _save_structure(tasks: list[Task], levels: list[int], actor: User | None) ->
 
 
 def _check_task_values(task: Task, errors: dict[str, list[str]]) -> None:
+    if task.calendar is not None and task.calendar.project_id not in (None, task.project_id):
+        errors.setdefault("calendar", []).append(
+            gettext("This calendar belongs to another project.")
+        )
     if task.duration_unit in {"%", "e%"}:
         errors.setdefault("duration_unit", []).append(gettext("A duration cannot be a percentage."))
     if task.constraint_type in DATED_CONSTRAINTS and task.constraint_date is None:
@@ -487,7 +491,12 @@ def _predecessors_text(task: Task, links: Iterable[Dependency]) -> str:
             reference = f"{predecessor.project.code}:{predecessor.position}"
         parts.append(
             format_predecessor(
-                reference, link.type, link.lag_minutes, link.lag_unit, link.lag_percent
+                reference,
+                link.type,
+                link.lag_minutes,
+                link.lag_unit,
+                link.lag_percent,
+                minutes_per_day=_minutes_per_day(task),
             )
         )
     return "; ".join(parts)
@@ -811,6 +820,8 @@ def calendar_update(*, actor: User, calendar: WorkCalendar, **changes: Any) -> W
     if "holiday_country" in changes:
         changes["holiday_country"] = (changes["holiday_country"] or "").upper()
     base = changes.get("base")
+    if base is not None and base.project_id not in (None, calendar.project_id):
+        raise ValidationError({"base": [gettext("This calendar belongs to another project.")]})
     if base is not None:
         ancestor: WorkCalendar | None = base
         while ancestor is not None:
@@ -1077,6 +1088,9 @@ def _recalculate_one(project: Project) -> PlanSchedule | None:
             health_score=None,
             health_rating="",
         )
+        plan.finish, plan.calculated_at, plan.issues = None, now, {}
+        plan.task_count = plan.critical_count = 0
+        plan.health_score, plan.health_rating = None, ""
         return None
     try:
         schedule = schedule_plan(source.plan)
@@ -1122,6 +1136,7 @@ def _recalculate_one(project: Project) -> PlanSchedule | None:
     )
     plan.finish, plan.calculated_at, plan.issues = finish, now, issues
     plan.task_count = len(tasks)
+    plan.critical_count = sum(1 for task in tasks if task.is_critical and not task.is_summary)
     plan.health_score, plan.health_rating = health_score, health_rating
     return schedule
 
