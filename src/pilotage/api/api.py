@@ -9,6 +9,7 @@ from pilotage.api.auth import BearerTokenAuth, SessionAuth
 from pilotage.api.errors import EnvelopeNinjaAPI, register_error_handlers
 from pilotage.core.api import ApiRequest
 from pilotage.core.errors import NotFoundError
+from pilotage.planning.api import router as planning_router
 from pilotage.portfolio.api import router as portfolio_router
 
 DESCRIPTION = """\
@@ -48,6 +49,7 @@ api = EnvelopeNinjaAPI(
 register_error_handlers(api)
 
 api.add_router("", portfolio_router)
+api.add_router("", planning_router)
 api.add_router("", accounts_router)
 
 # Registered last, so that it only catches the paths no operation claims.

@@ -7,6 +7,7 @@ import click
 from pilotage import __version__
 from pilotage.cli.base import Context, Group, gettext_noop, option
 from pilotage.cli.people import createuser, token
+from pilotage.cli.plan import plan
 from pilotage.cli.planning import schedule
 from pilotage.cli.portfolio import demo, projects
 from pilotage.cli.server import check, migrate, serve
@@ -33,5 +34,5 @@ def main(ctx: click.Context, username: str | None) -> None:
     ctx.obj = Context(username)
 
 
-for command in (serve, migrate, demo, createuser, token, projects, schedule, check):
+for command in (serve, migrate, demo, createuser, token, projects, schedule, plan, check):
     main.add_command(command)
