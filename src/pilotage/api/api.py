@@ -14,7 +14,13 @@ from pilotage.portfolio.api import router as portfolio_router
 
 DESCRIPTION = """\
 The REST API of Pilotage: portfolios, programmes, projects, strategic objectives, users and
-their roles.
+their roles; project plans (tasks, dependencies, calendars, baselines), their schedule and its
+health check.
+
+**Plan dates** are local wall-clock date-times without a time zone, as Microsoft Project writes
+them (`"2026-03-02T08:00:00"`). Every write to a plan schedules the project again before it
+answers; a plan that cannot be scheduled (a cycle, a calendar without working time) is refused
+with a 422 that names the tasks, and nothing is saved.
 
 **Authentication.** Send `Authorization: Bearer <token>` (create a token with
 `pilotage token create USERNAME` or on the *API tokens* page), or use the session of the web
@@ -36,6 +42,11 @@ TAGS = [
     {"name": "objectives", "description": "Strategic objectives that projects serve."},
     {"name": "users", "description": "The caller, and user administration."},
     {"name": "memberships", "description": "Roles held by users on a scope."},
+    {"name": "plans", "description": "A project's schedule settings, recalculation and health."},
+    {"name": "tasks", "description": "The rows of a plan: WBS, durations, constraints, progress."},
+    {"name": "dependencies", "description": "Links between tasks, also across projects."},
+    {"name": "calendars", "description": "Working weeks, holidays and exceptions."},
+    {"name": "baselines", "description": "Saved copies of a plan's dates to measure slippage."},
 ]
 
 api = EnvelopeNinjaAPI(
