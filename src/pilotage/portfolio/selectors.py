@@ -164,7 +164,11 @@ def project_list(
         queryset = queryset.filter(objectives=objective)
     descending = ordering.startswith("-")
     keys = PROJECT_ORDERINGS.get(ordering.lstrip("-"), PROJECT_ORDERINGS["code"])
-    return queryset.order_by(*(f"-{k}" if descending else k for k in keys))
+    # Projects without a value (no schedule yet, no date) come last either way, on every
+    # database.
+    return queryset.order_by(
+        *(F(k).desc(nulls_last=True) if descending else F(k).asc(nulls_last=True) for k in keys)
+    )
 
 
 def project_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Project:
