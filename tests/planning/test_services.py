@@ -224,3 +224,39 @@ def test_a_lag_reads_and_shows_in_the_successors_working_day(plan: World) -> Non
 def test_the_plan_counts_critical_tasks_after_each_edit(plan: World) -> None:
     add(plan, "A")
     assert services.plan_for(plan.project).critical_count == 1
+
+
+def test_an_old_task_object_does_not_overwrite_the_outline(plan: World) -> None:
+    first = add(plan, "A")
+    add(plan, "B", position=1)
+    services.task_update(actor=plan.pmo, task=first, name="A renamed")
+    rows = list(Task.objects.filter(project=plan.project).values_list("name", "position"))
+    assert rows == [("B", 1), ("A renamed", 2)]
+
+
+def test_a_batch_schedules_each_project_once_at_the_end(plan: World) -> None:
+    with services.batch_scheduling():
+        add(plan, "A", 2)
+        b = add(plan, "B", 1, predecessors="1")
+        assert Task.objects.get(pk=b.pk).start is None
+        baseline = services.baseline_capture(actor=plan.pmo, project=plan.project, name="B0")
+        assert services.baseline_dates(plan.project)[b.pk] == (at(3), at(3, 17))
+        services.task_update(actor=plan.pmo, task=b, percent_complete=50)
+    b.refresh_from_db()
+    assert b.actual_start == at(3)
+    assert baseline.is_primary
+    assert ProjectPlan.objects.get(project=plan.project).health_score is not None
+
+
+def test_a_batch_that_cannot_be_scheduled_raises_at_the_end(plan: World) -> None:
+    add(plan, "A")
+    b = add(plan, "B", predecessors="1")
+    a = Task.objects.get(project=plan.project, position=1)
+
+    def cycle_in_a_batch() -> None:
+        with services.batch_scheduling():
+            Dependency.objects.create(predecessor=b, successor=a)
+            services.task_update(actor=plan.pmo, task=a, name="A again")
+
+    with pytest.raises(ValidationError, match="cycle"):
+        cycle_in_a_batch()

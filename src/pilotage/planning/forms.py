@@ -100,7 +100,11 @@ class TaskForm(forms.Form):
         empty_label=_("Project calendar"),
     )
     percent_complete = forms.FloatField(
-        label=_("% complete"), min_value=0, max_value=100, required=False
+        # xgettext:no-python-format
+        label=_("% complete"),
+        min_value=0,
+        max_value=100,
+        required=False,
     )
     actual_start = wall_clock_field(_("Actual start"))
     actual_finish = wall_clock_field(_("Actual finish"))

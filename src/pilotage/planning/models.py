@@ -339,7 +339,10 @@ class Task(ProjectScoped):
         related_name="tasks",
     )
     percent_complete = models.FloatField(
-        _("% complete"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+        # xgettext:no-python-format
+        _("% complete"),
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     actual_start = WallClockDateTimeField(_("actual start"), null=True, blank=True)
     actual_finish = WallClockDateTimeField(_("actual finish"), null=True, blank=True)
@@ -381,7 +384,7 @@ class Task(ProjectScoped):
             models.CheckConstraint(
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="task_percent_complete_range",
-                violation_error_message=_("% complete must be between 0 and 100."),
+                violation_error_message=_("%% complete must be between 0 and 100."),
             ),
         ]
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -309,7 +311,7 @@ def task_create(
     levels[index] = level
     _save_structure(tasks, levels, None)
     if predecessors:
-        _replace_predecessors(actor, task, predecessors, tasks)
+        _replace_predecessors(actor, task, predecessors, tasks, new=True)
     recalculate(project)
     task.refresh_from_db()
     return task
@@ -340,6 +342,11 @@ def task_update(
         changes["is_milestone"] = changes["duration_minutes"] == 0
     if changes.get("is_milestone"):
         changes["duration_minutes"] = 0
+    # The caller's object may be older than the last schedule or outline change: read what
+    # the services computed since, so that neither is overwritten nor used stale.
+    if {"percent_complete", "actual_start", "actual_finish"} & set(changes):
+        ensure_scheduled(task.project)
+    task.refresh_from_db(fields=[*_COMPUTED, *_STRUCTURE])
     before = audit.capture(task)
     for name, value in changes.items():
         setattr(task, name, value)
@@ -348,7 +355,7 @@ def task_update(
     _apply_progress_defaults(task)
 
     validate(task, errors=errors)
-    task.save()
+    task.save(update_fields=[*TASK_FIELDS, "updated_at"])
     audit.record_updated(actor=actor, instance=task, before=before)
     if predecessors is not None:
         _replace_predecessors(actor, task, predecessors, _ordered_tasks(task.project))
@@ -510,23 +517,32 @@ def _links_into(task: Task) -> list[Dependency]:
     )
 
 
-def _check_link(predecessor: Task, successor: Task) -> None:
+def _check_link(
+    predecessor: Task, successor: Task, parents: dict[int, int | None] | None = None
+) -> None:
+    """Refuse a link to itself, to one's own summary task, or one that closes a cycle.
+
+    ``parents`` maps the project's task pks to their summary task's pk when the caller has the
+    outline at hand (otherwise it is read).
+    """
     if predecessor.pk == successor.pk:
         raise ValidationError(gettext("A task cannot depend on itself."))
     if predecessor.project_id == successor.project_id:
-        chain = {predecessor.pk, successor.pk}
+        if parents is None:
+            parents = dict(
+                Task.objects.filter(project=successor.project_id).values_list("pk", "parent_id")
+            )
         for start, other in ((predecessor, successor), (successor, predecessor)):
-            parent = start.parent
+            parent = parents.get(start.pk)
             while parent is not None:
-                if parent.pk == other.pk:
+                if parent == other.pk:
                     raise ValidationError(
                         gettext(
                             "Task %(task)s cannot be linked to its own summary task %(summary)s."
                         )
                         % {"task": start.position, "summary": other.position}
                     )
-                parent = parent.parent
-        del chain
+                parent = parents.get(parent)
     # A path back from the successor to the predecessor would close a cycle, maybe through
     # other projects.
     path = _link_path(successor.pk, predecessor.pk)
@@ -573,16 +589,20 @@ def _task_labels(pks: Sequence[int]) -> list[str]:
     ]
 
 
-def _record_predecessors(actor: User, task: Task, before: str) -> None:
-    after = _predecessors_text(task, _links_into(task))
+def _record_predecessors(actor: User, task: Task, before: str, after: str | None = None) -> None:
+    if after is None:
+        after = _predecessors_text(task, _links_into(task))
     if before != after:
         audit.record_fields_changed(
             actor=actor, instance=task, fields={"predecessors": (before, after)}
         )
 
 
-def _replace_predecessors(actor: User, task: Task, text: str, tasks: list[Task]) -> None:
-    """Make the links into ``task`` from its own project those listed in ``text``."""
+def _replace_predecessors(
+    actor: User, task: Task, text: str, tasks: list[Task], *, new: bool = False
+) -> None:
+    """Make the links into ``task`` from its own project those listed in ``text`` (``new``: the
+    task was just created, so it has no links yet)."""
     minutes_per_day = _minutes_per_day(task)
     try:
         specs = parse_predecessors(text, minutes_per_day=minutes_per_day)
@@ -602,15 +622,19 @@ def _replace_predecessors(actor: User, task: Task, text: str, tasks: list[Task])
                 }
             )
         wanted[predecessor.pk] = spec
+    links = _links_into(task) if not new else []
     existing = {
         link.predecessor_id: link
-        for link in Dependency.objects.filter(successor=task, predecessor__project=task.project_id)
+        for link in links
+        if link.predecessor.project_id == task.project_id
     }
-    before = _predecessors_text(task, _links_into(task))
+    outside = [link for link in links if link.predecessor.project_id != task.project_id]
+    before = _predecessors_text(task, links)
     for pk, link in existing.items():
         if pk not in wanted:
             link.delete()
     by_pk = {row.pk: row for row in tasks}
+    parents = {row.pk: row.parent_id for row in tasks}
     for pk, spec in wanted.items():
         values = {
             "type": spec.type,
@@ -621,7 +645,7 @@ def _replace_predecessors(actor: User, task: Task, text: str, tasks: list[Task])
         current = existing.get(pk)
         if current is None:
             try:
-                _check_link(by_pk[pk], task)
+                _check_link(by_pk[pk], task, parents)
             except ValidationError as error:
                 raise ValidationError({"predecessors": error.messages}) from error
             Dependency.objects.create(predecessor=by_pk[pk], successor=task, **values)
@@ -629,7 +653,14 @@ def _replace_predecessors(actor: User, task: Task, text: str, tasks: list[Task])
             for name, value in values.items():
                 setattr(current, name, value)
             current.save()
-    _record_predecessors(actor, task, before)
+    ordered = sorted(wanted.items(), key=lambda item: by_pk[item[0]].position)
+    after = "; ".join(
+        [
+            *_predecessors_text(task, outside).split("; "),
+            *(spec.text(minutes_per_day) for _pk, spec in ordered),
+        ]
+    ).strip("; ")
+    _record_predecessors(actor, task, before, after)
 
 
 def _minutes_per_day(task: Task) -> int:
@@ -935,6 +966,7 @@ def baseline_capture(
 ) -> Baseline:
     """Save the plan's current dates, durations and work under a name."""
     require(actor, Action.CHANGE, project)
+    ensure_scheduled(project)
     plan = plan_for(project)
     if is_primary is None:
         is_primary = not Baseline.objects.filter(project=project).exists()
@@ -1040,12 +1072,61 @@ def _schedule_error(error: Exception, labels: dict[int, str]) -> ValidationError
     )
 
 
+_deferred: ContextVar[dict[int, Project] | None] = ContextVar(
+    "pilotage_deferred_schedules", default=None
+)
+
+
+@contextmanager
+def batch_scheduling() -> Iterator[None]:
+    """Schedule each project changed inside the block once, when the block ends.
+
+    For builds of many rows through the services (the demo, imports): every write still
+    validates and records its history, but the schedule (and its health check) is computed at
+    the end, or earlier only when a service needs a project's dates (to capture a baseline or
+    to date progress). Use it inside a transaction: a plan that cannot be scheduled then
+    raises at the end and nothing is saved.
+    """
+    pending: dict[int, Project] = {}
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for project in pending.values():
+        recalculate(project)
+
+
+def ensure_scheduled(project: Project) -> None:
+    """Inside :func:`batch_scheduling`, schedule a changed project now (its dates are needed);
+    the health check still waits for the end of the batch."""
+    pending = _deferred.get()
+    if pending is not None and project.pk in pending:
+        del pending[project.pk]
+        _recalculate_all(project, cascade=True, extra=(), health=False)
+        pending[project.pk] = project
+
+
 def recalculate(
     project: Project, *, cascade: bool = True, extra: Iterable[int] = ()
 ) -> Recalculation:
     """Schedule the project again and store every task's dates; then the projects whose tasks
     depend on it, unless ``cascade`` is False. Raises a ValidationError naming the tasks when
-    the plan cannot be scheduled (the caller's transaction then saves nothing)."""
+    the plan cannot be scheduled (the caller's transaction then saves nothing). Inside
+    :func:`batch_scheduling` the project is only marked to be scheduled at the end."""
+    pending = _deferred.get()
+    if pending is not None:
+        pending.setdefault(project.pk, project)
+        for pk in extra:
+            if pk not in pending:
+                pending[pk] = Project.objects.get(pk=pk)
+        return Recalculation(schedule=None, projects=[])
+    return _recalculate_all(project, cascade=cascade, extra=extra, health=True)
+
+
+def _recalculate_all(
+    project: Project, *, cascade: bool, extra: Iterable[int], health: bool
+) -> Recalculation:
     done: list[int] = []
     queue: list[int] = [project.pk, *[pk for pk in extra if pk != project.pk]]
     schedule: PlanSchedule | None = None
@@ -1055,7 +1136,7 @@ def recalculate(
         if pk in done:
             continue
         current = project if pk == project.pk else Project.objects.get(pk=pk)
-        result = _recalculate_one(current)
+        result = _recalculate_one(current, health=health)
         if first:
             schedule, first = result, False
         done.append(pk)
@@ -1070,7 +1151,7 @@ def recalculate(
     return Recalculation(schedule=schedule, projects=done)
 
 
-def _recalculate_one(project: Project) -> PlanSchedule | None:
+def _recalculate_one(project: Project, *, health: bool = True) -> PlanSchedule | None:
     plan = plan_for(project)
     source = adapters.load_plan(plan)
     tasks = source.tasks
@@ -1124,7 +1205,9 @@ def _recalculate_one(project: Project) -> PlanSchedule | None:
         "negative_float": [uid for uid in schedule.negative_float if uid in own],
         "missed_deadlines": [uid for uid in schedule.missed_deadlines if uid in own],
     }
-    health_score, health_rating = _health(plan, schedule, tasks)
+    health_score, health_rating = (
+        _health(plan, schedule, tasks) if health else (plan.health_score, plan.health_rating)
+    )
     ProjectPlan.objects.filter(pk=plan.pk).update(
         finish=finish,
         calculated_at=now,
@@ -1193,12 +1276,14 @@ __all__ = [
     "baseline_dates",
     "baseline_delete",
     "baseline_update",
+    "batch_scheduling",
     "calendar_create",
     "calendar_delete",
     "calendar_update",
     "dependency_create",
     "dependency_delete",
     "dependency_update",
+    "ensure_scheduled",
     "exception_create",
     "exception_delete",
     "exception_update",

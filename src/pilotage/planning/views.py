@@ -137,7 +137,10 @@ def _cell_changes(task: Task, field: str, value: str, minutes_per_day: int) -> d
                 gettext("“%(text)s” is not a percentage.") % {"text": value}
             ) from error
         if not 0 <= percent <= 100:
-            raise ValidationError(gettext("% complete must be between 0 and 100."))
+            raise ValidationError(
+                # xgettext:no-python-format
+                gettext("% complete must be between 0 and 100.")
+            )
         return {"percent_complete": percent}
     if field == "start":
         # As in Microsoft Project, typing a start pins the task with "start no earlier than".
