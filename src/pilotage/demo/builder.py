@@ -24,7 +24,7 @@ from pilotage.accounts import services as account_services
 from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import ROLE_ACTIONS, Action, Operator
 from pilotage.core.errors import NotFoundError
-from pilotage.demo import data
+from pilotage.demo import data, plans
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio import services as portfolio_services
 from pilotage.portfolio.models import HealthRag, ProjectPhase, ProjectStatus
@@ -663,19 +663,32 @@ def build_demo(
     today: dt.date | None = None,
     progress: Progress | None = None,
     project_count: int = LARGE_PROJECT_COUNT,
+    with_plans: bool = True,
 ) -> DemoResult:
     """Create the demo portfolio in an empty database, all or nothing.
 
     ``size`` is "small" (about 35 hand-written projects in 3 portfolios) or "large"
     (``project_count`` generated projects, 2,000 by default, with portfolios, programmes and
-    people in proportion). ``progress`` is called with (steps done, total steps).
-    Raises :class:`DemoDataPresentError` if portfolios or the demo account already exist.
+    people in proportion). ``progress`` is called with (steps done, total steps). The
+    projects get plans (see :mod:`pilotage.demo.plans`) unless ``with_plans`` is False, which
+    is much quicker. Raises :class:`DemoDataPresentError` if portfolios or the demo account
+    already exist.
     """
     plan = plan_demo(size=size, seed=seed, today=today, project_count=project_count)
     with transaction.atomic():
         if demo_data_present(actor=Operator()):
             raise DemoDataPresentError()
-        _Applier(plan, progress).run()
+        applier = _Applier(plan, progress)
+        applier.total += plans.plan_steps(plan.projects) if with_plans else 0
+        applier.run()
+        if with_plans:
+            plans.build_plans(
+                actor=applier.users[data.PMO_LEAD],
+                projects=applier.projects.values(),
+                today=today or timezone.localdate(),
+                seed=seed,
+                progress=applier.step,
+            )
     return DemoResult(
         size=size,
         seed=seed,
