@@ -55,8 +55,8 @@ screenshots: $(VENV)/.installed-dev
 	PILOTAGE_SCREENSHOTS_DIR=$(CURDIR)/docs/images $(BIN)/pytest tests/e2e -m e2e
 
 messages: $(VENV)/.installed-dev
-	cd src/pilotage && ../../$(BIN)/django-admin makemessages --settings=pilotage.config.settings -l fr --no-obsolete --no-location
-	cd src/pilotage && ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
+	cd src/pilotage && PILOTAGE_DATA_DIR=../../var ../../$(BIN)/django-admin makemessages --settings=pilotage.config.settings -l fr --no-obsolete --no-location
+	cd src/pilotage && PILOTAGE_DATA_DIR=../../var ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
 
 benchmark: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench]"
