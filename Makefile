@@ -62,6 +62,8 @@ benchmark: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench]"
 	$(BIN)/python benchmarks/portfolio_pages.py
 	$(BIN)/python benchmarks/cpm.py
+	$(BIN)/python benchmarks/plan_pages.py
+	$(BIN)/python benchmarks/mspdi_read.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache
