@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,11 +14,6 @@ from pilotage.planning.models import Task
 from tests.factories import PortfolioFactory, ProjectFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _shoot(page: Any, folder: Path | None, name: str) -> None:
-    if folder is not None:
-        page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
 
 
 def _grid_row(page: Any, name: str) -> Any:
@@ -43,7 +37,7 @@ def _add(page: Any, name: str, duration: str, predecessors: str = "") -> None:
     expect(_grid_row(page, name)).to_have_count(1)
 
 
-def test_build_link_reschedule_and_baseline_a_plan(page: Any, screenshot_dir: Path | None) -> None:
+def test_build_link_reschedule_and_baseline_a_plan(page: Any) -> None:
     User.objects.create_superuser("planner", "planner@example.org", "planner-password")
     portfolio = PortfolioFactory(code="CORP", name="Corporate")
     project = ProjectFactory(portfolio=portfolio, code="MOVE", name="Office move")
@@ -72,7 +66,6 @@ def test_build_link_reschedule_and_baseline_a_plan(page: Any, screenshot_dir: Pa
 
     opening = _grid_row(page, "Offices open").locator('td[data-field="start"]')
     expect(opening).to_have_attribute("data-value", "2026-03-09")
-    _shoot(page, screenshot_dir, "plan")
 
     # Capture a baseline, then let the packing slip by two days.
     page.get_by_role("link", name="Baselines").click()
@@ -95,7 +88,6 @@ def test_build_link_reschedule_and_baseline_a_plan(page: Any, screenshot_dir: Pa
     page.get_by_role("link", name="Gantt").click()
     expect(page.locator(".gantt-body .gantt-milestone")).to_have_count(1)
     expect(page.locator(".gantt-body .gantt-baseline").first).to_be_attached()
-    _shoot(page, screenshot_dir, "gantt")
 
     page.get_by_role("link", name="Baselines").click()
     page.get_by_role("link", name="Approved").click()

@@ -43,7 +43,17 @@ def test_sign_in_browse_rename_a_project_and_find_it_in_history(
 
     page.get_by_role("link", name="CRM replacement", exact=True).click()
     expect(page.get_by_role("heading", name="CRM replacement")).to_be_visible()
+    expect(page.get_by_role("heading", name="Schedule")).to_be_visible()
     _shoot(page, screenshot_dir, "project")
+
+    tabs = page.get_by_role("navigation", name="Project sections")
+    tabs.get_by_role("link", name="Plan").click()
+    expect(page.locator("#plan-grid tr[data-task]").first).to_be_visible()
+    _shoot(page, screenshot_dir, "plan")
+    tabs.get_by_role("link", name="Gantt").click()
+    expect(page.locator(".gantt-body .gantt-bar").first).to_be_attached()
+    _shoot(page, screenshot_dir, "gantt")
+    tabs.get_by_role("link", name="Overview").click()
 
     page.get_by_role("link", name="Edit").click()
     page.get_by_label("Name", exact=True).fill("CRM replacement (Salesforce)")

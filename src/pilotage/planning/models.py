@@ -295,6 +295,19 @@ class ProjectPlan(models.Model):
     def permission_scopes(self) -> list[ScopeKey]:
         return self.project.permission_scopes()
 
+    @property
+    def primary_baseline(self) -> Baseline | None:
+        """The baseline the plan is compared with (one query)."""
+        return Baseline.objects.filter(project=self.project_id, is_primary=True).first()
+
+    @property
+    def finish_variance_days(self) -> float | None:
+        """Calendar days between the scheduled finish and the primary baseline's (late > 0)."""
+        baseline = self.primary_baseline
+        if baseline is None or baseline.finish is None or self.finish is None:
+            return None
+        return round((self.finish - baseline.finish).total_seconds() / 86400, 1)
+
 
 class Task(ProjectScoped):
     """One row of a plan: a task, a summary task (it has subtasks) or a milestone."""
