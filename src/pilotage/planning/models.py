@@ -8,6 +8,7 @@ scheduling again. Plan dates are wall-clock times at the project's site (decisio
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -306,7 +307,8 @@ class ProjectPlan(models.Model):
         baseline = self.primary_baseline
         if baseline is None or baseline.finish is None or self.finish is None:
             return None
-        return round((self.finish - baseline.finish).total_seconds() / 86400, 1)
+        late: dt.timedelta = self.finish - baseline.finish
+        return round(late.total_seconds() / 86400, 1)
 
 
 class Task(ProjectScoped):
