@@ -834,7 +834,10 @@ def _projects_using(calendar: WorkCalendar) -> set[int]:
         ProjectPlan.objects.filter(calendar__in=family).values_list("project_id", flat=True)
     )
     projects |= set(
-        Task.objects.filter(calendar__in=family).values_list("project_id", flat=True).distinct()
+        Task.objects.filter(calendar__in=family)
+        .order_by()
+        .values_list("project_id", flat=True)
+        .distinct()
     )
     return projects
 
@@ -1045,8 +1048,31 @@ def _downstream_projects(tasks: Iterable[Task]) -> set[int]:
     return set(
         Dependency.objects.filter(predecessor__in=pks)
         .exclude(successor__project__in={task.project_id for task in tasks})
+        .order_by()
         .values_list("successor__project_id", flat=True)
     )
+
+
+def _projects_depending_on(project_id: int) -> set[int]:
+    """The other projects with a task linked to one of this project's tasks.
+
+    Two simple indexed queries rather than one join: inside the long transaction of a bulk
+    build the tables have no statistics yet, and PostgreSQL may then plan the join as nested
+    loops over whole tables.
+    """
+    task_ids = list(Task.objects.filter(project=project_id).order_by().values_list("pk", flat=True))
+    if not task_ids:
+        return set()
+    successor_ids = set(
+        Dependency.objects.filter(predecessor__in=task_ids)
+        .order_by()
+        .values_list("successor_id", flat=True)
+    ) - set(task_ids)
+    if not successor_ids:
+        return set()
+    return set(
+        Task.objects.filter(pk__in=successor_ids).order_by().values_list("project_id", flat=True)
+    ) - {project_id}
 
 
 def _label_task(labels: dict[int, str], uid: int) -> str:
@@ -1141,13 +1167,7 @@ def _recalculate_all(
             schedule, first = result, False
         done.append(pk)
         if cascade:
-            downstream = (
-                Dependency.objects.filter(predecessor__project=pk)
-                .exclude(successor__project=pk)
-                .values_list("successor__project_id", flat=True)
-                .distinct()
-            )
-            queue.extend(other for other in downstream if other not in done)
+            queue.extend(other for other in sorted(_projects_depending_on(pk)) if other not in done)
     return Recalculation(schedule=schedule, projects=done)
 
 
