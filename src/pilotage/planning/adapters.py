@@ -11,6 +11,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -210,6 +211,25 @@ class LinkRow:
     lag_percent: float | None
 
 
+ID_CHUNK = 10_000
+"""How many ids one ``IN`` list holds (SQLite and PostgreSQL limit query parameters)."""
+
+
+def links_into(task_ids: Sequence[int], *fields: str) -> list[tuple[Any, ...]]:
+    """Values of the links into these tasks, queried by task ids without any join.
+
+    Inside a long transaction (a bulk build, an import) the tables have no statistics yet and
+    PostgreSQL may plan a join between links and tasks as nested loops over whole tables.
+    """
+    rows: list[tuple[Any, ...]] = []
+    for first in range(0, len(task_ids), ID_CHUNK):
+        chunk = task_ids[first : first + ID_CHUNK]
+        rows.extend(
+            Dependency.objects.filter(successor_id__in=chunk).order_by().values_list(*fields)
+        )
+    return rows
+
+
 def load_plan(project_plan: ProjectPlan) -> PlanInput:
     """Read a project's plan for the scheduler in five queries, whatever its size: the tasks
     (with their calendars), the links into them as plain rows, and the predecessors in other
@@ -222,8 +242,14 @@ def load_plan(project_plan: ProjectPlan) -> PlanInput:
     )
     links = [
         LinkRow(*row)
-        for row in Dependency.objects.filter(successor__project=project).values_list(
-            "predecessor_id", "successor_id", "type", "lag_minutes", "lag_unit", "lag_percent"
+        for row in links_into(
+            [task.pk for task in tasks],
+            "predecessor_id",
+            "successor_id",
+            "type",
+            "lag_minutes",
+            "lag_unit",
+            "lag_percent",
         )
     ]
     own = {task.pk for task in tasks}

@@ -393,7 +393,7 @@ class Task(ProjectScoped):
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        ordering = ["project", "position"]
+        ordering = ["project_id", "position"]
         indexes = [models.Index(fields=["project", "position"], name="task_project_position_idx")]
         constraints = [
             models.CheckConstraint(
@@ -444,7 +444,7 @@ class Dependency(models.Model):
     class Meta:
         verbose_name = _("dependency")
         verbose_name_plural = _("dependencies")
-        ordering = ["successor", "pk"]
+        ordering = ["successor_id", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["predecessor", "successor"],
@@ -501,7 +501,7 @@ class Baseline(ProjectScoped):
     class Meta:
         verbose_name = _("baseline")
         verbose_name_plural = _("baselines")
-        ordering = ["project", "-captured_at", "-pk"]
+        ordering = ["project_id", "-captured_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["project", "name"],
@@ -538,7 +538,7 @@ class BaselineTask(models.Model):
     class Meta:
         verbose_name = _("baseline task")
         verbose_name_plural = _("baseline tasks")
-        ordering = ["baseline", "position"]
+        ordering = ["baseline_id", "position"]
         constraints = [
             models.UniqueConstraint(
                 fields=["baseline", "task"], name="baseline_task_once_per_baseline"

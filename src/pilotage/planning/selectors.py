@@ -13,6 +13,7 @@ from django.db.models import F, Model, Prefetch, Q, QuerySet
 
 from pilotage.accounts.permissions import Action, require, require_organisation, visible
 from pilotage.core.errors import NotFoundError
+from pilotage.planning import adapters
 from pilotage.planning.models import (
     Baseline,
     BaselineTask,
@@ -152,7 +153,8 @@ def plan_view(*, user: Any, project: Project, baseline: Baseline | None = None) 
     minutes_per_day = plan.calendar.minutes_per_day if plan.calendar_id and plan.calendar else 480
     tasks = list(task_list(user=user, project=project))
     by_pk = {task.pk: task for task in tasks}
-    rows_of_links = Dependency.objects.filter(successor__project=project).values_list(
+    rows_of_links = adapters.links_into(
+        list(by_pk),
         "pk",
         "predecessor_id",
         "successor_id",
