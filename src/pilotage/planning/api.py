@@ -47,7 +47,7 @@ from pilotage.planning.models import (
     Task,
     WorkCalendar,
 )
-from pilotage.planning.parsing import Quantity, format_predecessor, format_quantity, parse_quantity
+from pilotage.planning.parsing import Quantity, format_quantity, parse_quantity
 from pilotage.portfolio.models import Project
 from pilotage.portfolio.selectors import project_get_for_user
 
@@ -444,26 +444,13 @@ def _task_rows(user: Any, project: Project, tasks: list[Task]) -> list[TaskRow]:
             links[link.successor_id].append(link)
     rows = []
     for task in tasks:
-        parts = []
-        for link in links[task.pk]:
-            predecessor = link.predecessor
-            reference: int | str = predecessor.position
-            if predecessor.project_id != project.pk:
-                reference = f"{predecessor.project.code}:{predecessor.position}"
-            parts.append(
-                format_predecessor(
-                    reference,
-                    link.type,
-                    link.lag_minutes,
-                    link.lag_unit,
-                    link.lag_percent,
-                    minutes_per_day=_day_of(task, minutes_per_day),
-                )
-            )
+        predecessors = services.predecessors_cell(
+            task, links[task.pk], minutes_per_day=_day_of(task, minutes_per_day)
+        )
         rows.append(
             TaskRow(
                 task=task,
-                predecessors="; ".join(parts),
+                predecessors=predecessors,
                 duration=selectors.duration_text(task, minutes_per_day),
             )
         )

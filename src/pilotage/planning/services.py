@@ -489,7 +489,13 @@ def _check_not_linked_to_ancestor(tasks: list[Task], levels: list[int]) -> None:
 # Dependencies ---------------------------------------------------------------------------------
 
 
-def _predecessors_text(task: Task, links: Iterable[Dependency]) -> str:
+def predecessors_cell(
+    task: Task, links: Iterable[Dependency], *, minutes_per_day: int | None = None
+) -> str:
+    """The predecessors of ``task`` as the grid shows them (``3FS+2d; 5SS; OTHER:4``), from
+    its links loaded with ``select_related("predecessor__project")``; lags in working days of
+    the task's calendar unless ``minutes_per_day`` is given."""
+    day = _minutes_per_day(task) if minutes_per_day is None else minutes_per_day
     parts = []
     for link in links:
         predecessor = link.predecessor
@@ -503,10 +509,13 @@ def _predecessors_text(task: Task, links: Iterable[Dependency]) -> str:
                 link.lag_minutes,
                 link.lag_unit,
                 link.lag_percent,
-                minutes_per_day=_minutes_per_day(task),
+                minutes_per_day=day,
             )
         )
     return "; ".join(parts)
+
+
+_predecessors_text = predecessors_cell
 
 
 def _links_into(task: Task) -> list[Dependency]:
@@ -1309,6 +1318,7 @@ __all__ = [
     "exception_update",
     "plan_for",
     "plan_update",
+    "predecessors_cell",
     "predecessors_text",
     "recalculate",
     "resequence",
