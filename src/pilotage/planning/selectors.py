@@ -270,6 +270,16 @@ def duration_text(task: Task, minutes_per_day: int = 480) -> str:
     )
 
 
+def predecessor_links(*, user: Any, task: Task) -> QuerySet[Dependency]:
+    """The links into a task (the task must be visible), other projects' included."""
+    require(user, Action.VIEW, task)
+    return (
+        Dependency.objects.filter(successor=task)
+        .select_related("predecessor__project")
+        .order_by("predecessor__project_id", "predecessor__position")
+    )
+
+
 def successor_links(*, user: Any, task: Task) -> QuerySet[Dependency]:
     """The links out of a task into tasks the user may see (other projects included)."""
     visible_projects = visible(user, Project.objects.all())
@@ -336,6 +346,12 @@ def exception_get_for_user(
 def baseline_list(*, user: Any, project: Project) -> QuerySet[Baseline]:
     require(user, Action.VIEW, project)
     return Baseline.objects.filter(project=project).select_related("captured_by")
+
+
+def baseline_rows(*, user: Any, baseline: Baseline) -> QuerySet[BaselineTask]:
+    """A baseline's rows in the order of the plan when it was captured."""
+    require(user, Action.VIEW, baseline)
+    return BaselineTask.objects.filter(baseline=baseline).order_by("position")
 
 
 def baseline_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Baseline:

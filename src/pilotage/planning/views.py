@@ -24,7 +24,7 @@ from pilotage.planning.forms import (
     TaskForm,
     task_initial,
 )
-from pilotage.planning.models import Dependency, Task
+from pilotage.planning.models import Task
 from pilotage.planning.parsing import format_quantity, parse_quantity
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio.models import Project
@@ -316,11 +316,7 @@ def _task_context(request: PageRequest, task: Task) -> dict[str, Any]:
     project = task.project
     plan = services.plan_for(project)
     minutes_per_day = plan.calendar.minutes_per_day if plan.calendar else 480
-    links_in = list(
-        Dependency.objects.filter(successor=task)
-        .select_related("predecessor__project")
-        .order_by("predecessor__project_id", "predecessor__position")
-    )
+    links_in = list(selectors.predecessor_links(user=request.user, task=task))
     successors = list(selectors.successor_links(user=request.user, task=task))
     return {
         "project": project,

@@ -766,7 +766,7 @@ def baseline_comparison(
     project = baseline.project
     plan = services.plan_for(project)
     minutes_per_day = plan.calendar.minutes_per_day if plan.calendar_id and plan.calendar else 480
-    reference_rows = list(BaselineTask.objects.filter(baseline=baseline).order_by("position"))
+    reference_rows = list(selectors.baseline_rows(user=user, baseline=baseline))
     tasks = {task.pk: task for task in selectors.task_list(user=user, project=project)}
     rows: list[ComparisonRow] = []
 
@@ -781,8 +781,7 @@ def baseline_comparison(
         compared_label = gettext("Current plan")
     else:
         compared = [
-            (_row_key(row), row)
-            for row in BaselineTask.objects.filter(baseline=against).order_by("position")
+            (_row_key(row), row) for row in selectors.baseline_rows(user=user, baseline=against)
         ]
         compared_label = str(against)
     for new, old in _merge(compared, [(_row_key(row), row) for row in reference_rows]):
