@@ -515,9 +515,6 @@ def predecessors_cell(
     return "; ".join(parts)
 
 
-_predecessors_text = predecessors_cell
-
-
 def _links_into(task: Task) -> list[Dependency]:
     return list(
         Dependency.objects.filter(successor=task)
@@ -600,7 +597,7 @@ def _task_labels(pks: Sequence[int]) -> list[str]:
 
 def _record_predecessors(actor: User, task: Task, before: str, after: str | None = None) -> None:
     if after is None:
-        after = _predecessors_text(task, _links_into(task))
+        after = predecessors_cell(task, _links_into(task))
     if before != after:
         audit.record_fields_changed(
             actor=actor, instance=task, fields={"predecessors": (before, after)}
@@ -638,7 +635,7 @@ def _replace_predecessors(
         if link.predecessor.project_id == task.project_id
     }
     outside = [link for link in links if link.predecessor.project_id != task.project_id]
-    before = _predecessors_text(task, links)
+    before = predecessors_cell(task, links)
     for pk, link in existing.items():
         if pk not in wanted:
             link.delete()
@@ -665,7 +662,7 @@ def _replace_predecessors(
     ordered = sorted(wanted.items(), key=lambda item: by_pk[item[0]].position)
     after = "; ".join(
         [
-            *_predecessors_text(task, outside).split("; "),
+            *predecessors_cell(task, outside).split("; "),
             *(spec.text(minutes_per_day) for _pk, spec in ordered),
         ]
     ).strip("; ")
@@ -681,7 +678,7 @@ def _minutes_per_day(task: Task) -> int:
 
 def predecessors_text(task: Task) -> str:
     """The predecessors cell of a task: ``3FS+2d; 5SS; OTHER:4``."""
-    return _predecessors_text(task, _links_into(task))
+    return predecessors_cell(task, _links_into(task))
 
 
 @transaction.atomic
