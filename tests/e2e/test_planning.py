@@ -21,6 +21,7 @@ def _grid_row(page: Any, name: str) -> Any:
 
 
 def _edit(page: Any, name: str, field: str, value: str) -> None:
+    _settled(page)
     cell = _grid_row(page, name).locator(f'td[data-field="{field}"]')
     cell.click()
     editor = cell.locator("input.cell-editor")
@@ -29,12 +30,19 @@ def _edit(page: Any, name: str, field: str, value: str) -> None:
     expect(page.locator("#plan-grid .cell-editor[disabled]")).to_have_count(0)
 
 
+def _settled(page: Any) -> None:
+    """Wait until no grid request is in flight, so that typing lands in the current grid."""
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+
 def _add(page: Any, name: str, duration: str, predecessors: str = "") -> None:
+    _settled(page)
     page.locator("#new-duration").fill(duration)
     page.locator("#new-predecessors").fill(predecessors)
     page.locator("#new-name").fill(name)
     page.locator("#new-name").press("Enter")
     expect(_grid_row(page, name)).to_have_count(1)
+    _settled(page)
 
 
 def test_build_link_reschedule_and_baseline_a_plan(page: Any) -> None:
