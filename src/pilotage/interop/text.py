@@ -23,10 +23,19 @@ from typing import Final
 
 from pilotage.interop.errors import PlanFileError
 
-__all__ = ["MAX_TEXT_BYTES", "decode_text", "sniff_delimiter"]
+__all__ = [
+    "CSV_FIELD_LIMIT",
+    "MAX_TEXT_BYTES",
+    "allow_long_csv_cells",
+    "decode_text",
+    "sniff_delimiter",
+]
 
 MAX_TEXT_BYTES: Final = 200 * 1024 * 1024
 """The largest text file read (200 MiB): a bigger one is refused rather than filling memory."""
+
+CSV_FIELD_LIMIT: Final = 32 * 1024 * 1024
+"""The longest CSV cell read (32 MiB): long descriptions and notes are legitimate."""
 
 _BOMS: Final = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -119,3 +128,10 @@ def sniff_delimiter(text: str) -> str:
         counts = {delimiter: first_line.count(delimiter) for delimiter in _DELIMITERS}
         best = max(counts, key=lambda delimiter: counts[delimiter])
         return best if counts[best] else ","
+
+
+def allow_long_csv_cells() -> None:
+    """Let the ``csv`` module read cells up to :data:`CSV_FIELD_LIMIT` (its default is 128 KiB,
+    less than a long Jira description). The limit is the process's; it is only ever raised."""
+    if csv.field_size_limit() < CSV_FIELD_LIMIT:
+        csv.field_size_limit(CSV_FIELD_LIMIT)
