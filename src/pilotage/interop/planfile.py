@@ -14,6 +14,9 @@ summary task, each with a ``uid``, a ``name``, a ``duration`` such as ``"5d"`` a
 Every problem is a :class:`~pilotage.interop.errors.PlanFileError` naming the file, the line
 (found again in the text when the problem is not in the syntax) and the task or calendar and
 the field.
+
+:func:`write_plan` (from :mod:`pilotage.interop.planfile_writer`) is the inverse of
+:func:`parse_plan`: it writes any plan as plan-as-code.
 """
 
 from __future__ import annotations
@@ -28,17 +31,23 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TypeAlias
 
 from pilotage.engine.calendars import (
     Calendar,
     CalendarException,
+    Daily,
+    MonthlyByDay,
+    MonthlyByWeekday,
+    RecurrenceRule,
     RecurringException,
+    Weekly,
     WeekPattern,
     WorkingPeriod,
     YearlyByDate,
+    YearlyByWeekday,
 )
 from pilotage.engine.errors import CalendarError, ScheduleInputError
 from pilotage.engine.plan import (
@@ -56,17 +65,20 @@ from pilotage.engine.plan import (
 )
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.mspdi import read_mspdi
+from pilotage.interop.planfile_writer import write_plan
 
 __all__ = [
     "CALENDAR_FIELDS",
     "PLAN_FIELDS",
     "PREDECESSOR_FIELDS",
+    "RECURRING_FIELDS",
     "TASK_FIELDS",
     "PlanFileError",
     "PlanFormat",
     "PlanReadResult",
     "parse_plan",
     "read_plan_file",
+    "write_plan",
 ]
 
 PlanFormat: TypeAlias = Literal["mspdi", "json", "toml"]
@@ -123,9 +135,36 @@ TASK_FIELDS: Final = frozenset(
 PREDECESSOR_FIELDS: Final = frozenset({"task", "type", "lag"})
 """The fields of a predecessor written as an object rather than as ``"3FS+2d"``."""
 
+RECURRING_FIELDS: Final = frozenset(
+    {
+        "name",
+        "repeat",
+        "every",
+        "month",
+        "day",
+        "weekday",
+        "position",
+        "weekdays",
+        "start",
+        "finish",
+        "occurrences",
+        "days",
+        "hours",
+    }
+)
+"""The fields of a recurring exception of a calendar."""
+
 _WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _EXCEPTION_FIELDS: Final = frozenset({"name", "start", "finish", "hours"})
-_RECURRING_FIELDS: Final = frozenset({"name", "month", "day", "days", "hours"})
+_REPEATS: Final = ("daily", "weekly", "monthly", "yearly")
+_REPEAT_FIELDS: Final[dict[str, frozenset[str]]] = {
+    "daily": frozenset({"every"}),
+    "weekly": frozenset({"every", "weekdays"}),
+    "monthly": frozenset({"every", "day", "weekday", "position"}),
+    "yearly": frozenset({"month", "day", "weekday", "position"}),
+}
+_REPEAT_UNITS: Final = {"daily": "days", "weekly": "weeks", "monthly": "months"}
+_POSITIONS: Final = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 _HOLIDAY_FIELDS: Final = frozenset({"country", "subdivision"})
 _SUMMARY_CONSTRAINTS: Final = frozenset({"ASAP", "ALAP", "SNET", "FNLT"})
 _START_CONSTRAINTS: Final = frozenset({"MSO", "SNET", "SNLT"})
@@ -473,11 +512,15 @@ class _Builder:
         default_minute = (
             self.settings.start_minute if kind == "start" else self.settings.finish_minute
         )
-        default_time = time(default_minute // 60, default_minute % 60)
+
+        def at_default_time(day: date) -> datetime:
+            # A default time of 24:00 is the midnight that ends the day.
+            return datetime.combine(day, time()) + timedelta(minutes=default_minute)
+
         if isinstance(value, datetime):
             moment = value
         elif isinstance(value, date):
-            return datetime.combine(value, default_time)
+            return at_default_time(value)
         elif isinstance(value, str):
             try:
                 moment = datetime.fromisoformat(value.strip())
@@ -488,7 +531,7 @@ class _Builder:
                     "2026-03-02)",
                 )
             if _DATE_ONLY.match(value):
-                return datetime.combine(moment.date(), default_time)
+                return at_default_time(moment.date())
         else:
             where.fail(key, f"{key} must be a date and time, not {_kind(value)}")
         if moment.tzinfo is not None:
@@ -607,19 +650,80 @@ class _Builder:
     def recurring(self, entry: object, where: _Where) -> RecurringException:
         if not isinstance(entry, dict):
             where.fail(None, f"a recurring exception must be an object, not {_kind(entry)}")
-        _check_fields(entry, _RECURRING_FIELDS, where)
-        name = _text(entry, "name", where, required=True)
-        month = _integer(entry, "month", where, low=1, high=12, required=True)
-        day = _integer(entry, "day", where, low=1, high=31, required=True)
+        _check_fields(entry, RECURRING_FIELDS, where)
+        name = _text(entry, "name", where) or ""
+        repeat_text = _text(entry, "repeat", where)
+        repeat = "yearly" if repeat_text is None else repeat_text.strip().lower()
+        if repeat not in _REPEATS:
+            where.fail("repeat", f"repeat {repeat_text!r} is not one of {', '.join(_REPEATS)}")
+        for key in ("every", "month", "day", "weekday", "position", "weekdays"):
+            if key in entry and key not in _REPEAT_FIELDS[repeat]:
+                where.fail(key, f"a {repeat} recurring exception has no {key}")
+        every = _integer(entry, "every", where, low=1, high=1000) or 1
+        rule = self.rule(entry, where, repeat, every)
+        first = _day(entry, "start", where)
+        last = _day(entry, "finish", where)
+        if first is not None and last is not None and last < first:
+            where.fail("finish", f"the recurring exception {name!r} finishes before it starts")
+        count = _integer(entry, "occurrences", where, low=1, high=1_000_000)
+        if every > 1 and first is None:
+            where.fail(
+                "every",
+                f"repeating every {every} {_REPEAT_UNITS[repeat]} needs a start date to count from",
+            )
+        if count is not None and first is None:
+            where.fail("occurrences", "a number of occurrences needs a start date to count from")
         span = _integer(entry, "days", where, low=1, high=366) or 1
-        assert month is not None
-        assert day is not None
-        try:
-            date(2024, month, day)
-        except ValueError:
-            where.fail("day", f"{month}-{day} is not a date")
         periods = _periods(entry.get("hours", []), where, "hours")
-        return RecurringException(name, periods, rule=YearlyByDate(month, day), span_days=span)
+        return RecurringException(
+            name, periods, rule=rule, first=first, last=last, count=count, span_days=span
+        )
+
+    def rule(
+        self, entry: Mapping[str, Any], where: _Where, repeat: str, every: int
+    ) -> RecurrenceRule:
+        if repeat == "daily":
+            return Daily(every)
+        if repeat == "weekly":
+            if "weekdays" not in entry:
+                where.fail(None, 'a weekly recurring exception needs its weekdays ("monday" ...)')
+            path = where.at("weekdays")
+            names = _list(entry["weekdays"], path, where.owner, "weekdays")
+            if not names:
+                where.fail("weekdays", "weekdays must name at least one day")
+            item_where = _Where(where.owner, path)
+            return Weekly(
+                tuple(_weekday(name, item_where, index) for index, name in enumerate(names)),
+                every,
+            )
+        month = None
+        if repeat == "yearly":
+            month = _integer(entry, "month", where, low=1, high=12, required=True)
+        day = _integer(entry, "day", where, low=1, high=31)
+        has_weekday = "weekday" in entry or "position" in entry
+        if day is not None and has_weekday:
+            where.fail("day", f"a {repeat} recurring exception has a day or a weekday, not both")
+        if day is None and not has_weekday:
+            where.fail(
+                None, f"a {repeat} recurring exception needs a day, or a weekday and a position"
+            )
+        if day is not None:
+            if month is None:
+                return MonthlyByDay(day, every)
+            try:
+                date(2024, month, day)
+            except ValueError:
+                where.fail("day", f"{month}-{day} is not a date")
+            return YearlyByDate(month, day)
+        if "weekday" not in entry:
+            where.fail(None, "the position needs a weekday (monday to sunday)")
+        if "position" not in entry:
+            where.fail(None, "the weekday needs a position (first, second, third, fourth or last)")
+        weekday = _weekday(entry["weekday"], where, "weekday")
+        position = _position(entry["position"], where)
+        if month is None:
+            return MonthlyByWeekday(weekday, position, every)
+        return YearlyByWeekday(month, weekday, position)
 
     def calendar_uid(self, name: str, where: _Where, key: str) -> int:
         uid = self.calendar_uids.get(name)
@@ -986,6 +1090,19 @@ def _clock(text: str, where: _Where, key: str) -> int:
     if minute > 1440:
         where.fail(key, f"{key} {text!r} is not a time such as 08:00")
     return minute
+
+
+def _weekday(value: object, where: _Where, key: str | int) -> int:
+    if isinstance(value, str) and value.strip().lower() in _WEEKDAYS:
+        return _WEEKDAYS.index(value.strip().lower())
+    label = "weekdays" if isinstance(key, int) else key
+    where.fail(key, f"{label} {value!r} is not a day of the week (monday to sunday)")
+
+
+def _position(value: object, where: _Where) -> int:
+    if isinstance(value, str) and value.strip().lower() in _POSITIONS:
+        return _POSITIONS[value.strip().lower()]
+    where.fail("position", f"position {value!r} is not one of {', '.join(_POSITIONS)}")
 
 
 def _periods(value: object, where: _Where, key: str) -> tuple[WorkingPeriod, ...]:
