@@ -3,7 +3,10 @@
 MSPDI is the XML that Microsoft Project writes with *File > Save As > XML*, and that ProjectLibre,
 GanttProject and most planning tools export "for Microsoft Project". :func:`read_mspdi` reads the
 project settings, the calendars, the tasks with their outline, durations, constraints and
-progress, and the predecessor links. Resources and assignments are not read.
+progress, and the predecessor links. :func:`read_mspdi_document` reads the same plan (with the
+same code) and the rest of the file into a :class:`~pilotage.interop.document.ProjectDocument`:
+the project's properties, the custom field definitions, each task's work, costs, baselines and
+custom field values, the resources and the assignments.
 
 How values are converted
 ------------------------
@@ -22,10 +25,27 @@ How values are converted
   codes 35 to 52 are the same units marked as estimates, 21 and 53 mean "not set".
 - Link ``Type`` 0, 1, 2, 3 are FF, FS, SF, SS (FS when absent); ``ConstraintType`` 0 to 7 are
   ASAP, ALAP, MSO, MFO, SNET, SNLT, FNET, FNLT.
+- A recurring calendar exception keeps the bound its author entered (``EnteredByOccurrences``):
+  its number of occurrences, or its last date; the other, which Microsoft Project derives and
+  writes too, is left out.
+- Money (``Cost``, ``FixedCost``, ``CostPerUse``, baseline costs, cost custom fields) is written
+  in hundredths of the currency unit and becomes a :class:`~decimal.Decimal` in the unit
+  (``820000`` is 8,200.00). ``Work`` is a duration in working minutes. Rates are written per
+  hour whatever their ``StandardRateFormat`` says: a rate per day is the hourly rate times
+  ``MinutesPerDay / 60`` (see :func:`rate_minutes`).
+  Resource ``Type`` 0, 1, 2 are material, work, cost (``IsCostResource`` also says cost).
+- Custom field values (``ExtendedAttribute``) are named by their ``FieldID``: the definitions
+  under ``Project/ExtendedAttributes`` give the alias, and Microsoft Project's own fields
+  (:mod:`pilotage.interop.mspdi_fields`) have a key and a kind without a definition. Values
+  become text, :class:`~decimal.Decimal` (numbers, costs in the unit), ``datetime``, minutes
+  (durations, with their display unit) or ``bool``.
 
 What is skipped, and said in the warnings: blank rows (``IsNull``), the project summary row (task
 UID 0, kept as ``plan.project_summary`` for its dates), links to blank rows, values with codes
-this reader does not know.
+this reader does not know; for the document, assignments to a task or resource that is not in
+the file, custom field values that cannot be read, and outline codes written as ``OutlineCode``
+elements (Project 2003). Skipped without a warning: the unnamed resource UID 0 and the
+assignments to resource -65535, which Microsoft Project writes in every file.
 
 Safety: the XML is parsed with lxml without entity expansion, DTD loading or network access, and
 a file that declares a document type is refused (an MSPDI file never has one).
@@ -33,11 +53,12 @@ a file that declares a document type is refused (an MSPDI file never has one).
 Large files: a file saved by Microsoft Project carries dozens of fields per task that a plan does
 not use, custom fields, baselines, and assignments with their timephased data. The file is read
 as a stream, so memory does not grow with its size, and the content of the ``Tasks``,
-``Resources`` and ``Assignments`` sections is parsed in pieces of about a mebibyte: the
-resources and assignments are only checked to be well-formed XML, without building their
-elements. Whenever the pieces cannot vouch for the file (malformed XML, a value that cannot be
-read, a section where it is not expected, an encoding other than UTF-8), the file is read again
-in one pass; the plan, the warnings and the messages are the same either way.
+``Resources`` and ``Assignments`` sections is parsed in pieces of about a mebibyte: for
+:func:`read_mspdi`, the resources and assignments are only checked to be well-formed XML,
+without building their elements. Whenever the pieces cannot vouch for the file (malformed XML,
+a value that cannot be read, a section where it is not expected, an encoding other than UTF-8),
+the file is read again in one pass; the plan, the warnings and the messages are the same either
+way.
 """
 
 from __future__ import annotations
@@ -51,9 +72,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import IO, Any, Final, TypeAlias
+from typing import IO, Any, Final, NamedTuple, TypeAlias
 from xml.sax.saxutils import quoteattr
 
 from lxml import etree
@@ -84,17 +106,42 @@ from pilotage.engine.plan import (
     PlanLinkType,
     PlanTask,
 )
+from pilotage.interop.document import (
+    TASK_TYPES,
+    BaselineValues,
+    CustomField,
+    CustomFieldKind,
+    CustomFieldOwner,
+    CustomValue,
+    DocumentAssignment,
+    DocumentResource,
+    ProjectDocument,
+    RateUnit,
+    ResourceKind,
+    TaskDetails,
+)
 from pilotage.interop.errors import PlanFileError
+from pilotage.interop.mspdi_fields import (
+    CF_TYPE_CODES,
+    ELEMENT_TYPE_CODES,
+    builtin_field,
+    owner_of_field_id,
+)
 
 __all__ = [
     "CONSTRAINT_TYPE_CODES",
     "DURATION_FORMAT_CODES",
     "LINK_TYPE_CODES",
     "MSPDI_NAMESPACE",
+    "PROPERTY_NAMES",
+    "RATE_FORMAT_CODES",
+    "RESOURCE_TYPE_CODES",
     "MspdiReadResult",
     "PlanFileError",
     "parse_duration",
+    "rate_minutes",
     "read_mspdi",
+    "read_mspdi_document",
 ]
 
 MSPDI_NAMESPACE: Final = "http://schemas.microsoft.com/project"
@@ -130,6 +177,32 @@ CONSTRAINT_TYPE_CODES: Final[dict[int, PlanConstraintType]] = {
     7: "FNLT",
 }
 """MSPDI ``ConstraintType`` codes."""
+
+RATE_FORMAT_CODES: Final[dict[int, RateUnit]] = {1: "m", 2: "h", 3: "d", 4: "w", 5: "mo", 7: "y"}
+"""MSPDI ``StandardRateFormat``/``OvertimeRateFormat`` codes: what a rate is shown per."""
+
+RESOURCE_TYPE_CODES: Final[dict[int, ResourceKind]] = {0: "material", 1: "work", 2: "cost"}
+"""MSPDI resource ``Type`` codes (2, a cost resource, is also said by ``IsCostResource``)."""
+
+PROPERTY_NAMES: Final = (
+    "Name",
+    "GUID",
+    "Title",
+    "Subject",
+    "Category",
+    "Company",
+    "Manager",
+    "Author",
+    "CreationDate",
+    "Revision",
+    "LastSaved",
+    "Keywords",
+    "Comments",
+)
+"""The project's descriptive elements read into ``ProjectDocument.properties``.
+
+``Keywords`` and ``Comments`` are not MSPDI elements (Microsoft Project keeps them in the file
+properties of an .mpp), but they are read when another tool writes them."""
 
 Source: TypeAlias = str | os.PathLike[str] | bytes | IO[bytes]
 
@@ -227,6 +300,28 @@ _TASK_FIELDS: Final = (
     "LevelingDelayFormat",
     "Notes",
 )
+_TASK_DETAIL_FIELDS: Final = (
+    "GUID",
+    "Type",
+    "Work",
+    "ActualWork",
+    "RemainingWork",
+    "Cost",
+    "ActualCost",
+    "FixedCost",
+    "EffortDriven",
+    "ManualStart",
+    "ManualFinish",
+    "ManualDuration",
+    "Hyperlink",
+    "HyperlinkAddress",
+    "ExternalTask",
+    "ExternalTaskProject",
+)
+_DETAIL_CHILDREN: Final = ("Baseline", "ExtendedAttribute", "OutlineCode")
+_PLACEHOLDER_RESOURCE: Final = -65535
+_YEAR_WEEKS: Final = 52
+_RATE_PLACES: Final = Decimal("1e-10")
 _LINK_FIELDS: Final = (
     "PredecessorUID",
     "Type",
@@ -312,6 +407,77 @@ def read_mspdi(source: Source, *, name: str | None = None) -> MspdiReadResult:
     pilotage.interop.errors.PlanFileError: page.html, line 1: not a Microsoft Project XML \
 file: the document is <html>, not <Project>
     """
+    return _read_source(source, name, full=False)[0]
+
+
+def read_mspdi_document(source: Source, *, name: str | None = None) -> ProjectDocument:
+    """Read a Microsoft Project XML file whole: the plan, resources, assignments and the rest.
+
+    Everything :func:`read_mspdi` reads, plus the project's descriptive properties, the custom
+    field definitions, each task's work, costs, type, manual dates, GUID, hyperlink, baselines 0
+    to 10, custom field values and external-task marks, the resources and the assignments (see
+    the module's notes for the units). The unnamed resource UID 0 that Microsoft Project always
+    writes, and the assignments to resource -65535 (its placeholder for "no resource"), are left
+    out without a warning.
+
+    Parameters
+    ----------
+    source : str, path-like, bytes or binary file
+        A path to the file, the file's content, or a file opened in binary mode.
+    name : str, optional
+        How to name the file in messages; by default its path, or ``"the file"`` for content.
+
+    Returns
+    -------
+    ProjectDocument
+        The document, with ``format`` ``"mspdi"``.
+
+    Raises
+    ------
+    PlanFileError
+        As :func:`read_mspdi`; also for a resource or an assignment without a UID or with a UID
+        used twice.
+
+    Examples
+    --------
+    >>> document = read_mspdi_document(b'''<Project xmlns="http://schemas.microsoft.com/project">
+    ...   <Title>Launch</Title><Author>Ada</Author>
+    ...   <Tasks><Task><UID>1</UID><ID>1</ID><Name>Build</Name><OutlineLevel>1</OutlineLevel>
+    ...     <Duration>PT16H0M0S</Duration><Work>PT32H0M0S</Work><Cost>820000</Cost></Task></Tasks>
+    ...   <Resources><Resource><UID>0</UID><ID>0</ID></Resource>
+    ...     <Resource><UID>1</UID><ID>1</ID><Name>Alice</Name><Type>1</Type>
+    ...       <StandardRate>50</StandardRate><StandardRateFormat>3</StandardRateFormat></Resource>
+    ...   </Resources>
+    ...   <Assignments><Assignment><UID>1</UID><TaskUID>1</TaskUID><ResourceUID>1</ResourceUID>
+    ...     <Units>0.5</Units><Work>PT32H0M0S</Work></Assignment></Assignments>
+    ... </Project>''')
+    >>> document.properties["Author"], document.details(1).work_minutes, document.details(1).cost
+    ('Ada', 1920, Decimal('8200.00'))
+    >>> alice = document.resources[0]
+    >>> alice.name, alice.standard_rate, alice.standard_rate_unit
+    ('Alice', Decimal('400'), 'd')
+    >>> document.counts()
+    {'tasks': 1, 'links': 0, 'resources': 1, 'assignments': 1, 'calendars': 0}
+    """
+    result, reader = _read_source(source, name, full=True)
+    extras = reader.extras
+    return ProjectDocument(
+        format="mspdi",
+        plan=result.plan,
+        properties=extras.properties,
+        custom_fields=extras.custom_fields,
+        task_details=extras.task_details,
+        resources=extras.resources,
+        assignments=extras.assignments,
+        warnings=tuple(result.warnings),
+        null_tasks=result.null_tasks,
+        save_version=result.save_version,
+    )
+
+
+def _read_source(
+    source: Source, name: str | None, *, full: bool
+) -> tuple[MspdiReadResult, _Reader]:
     label = name or _source_label(source)
     stream, start, owned = _open(source, label)
     try:
@@ -327,30 +493,31 @@ file: the document is <html>, not <Project>
             )
         default_name = Path(label).stem if isinstance(source, str | os.PathLike) else ""
         with _collector_paused():
-            return _read(stream, start, head, label, default_name)
+            return _read(stream, start, head, label, default_name, full=full)
     finally:
         if owned:
             stream.close()
 
 
 def _read(
-    stream: IO[bytes], start: int, head: bytes, label: str, default_name: str
-) -> MspdiReadResult:
+    stream: IO[bytes], start: int, head: bytes, label: str, default_name: str, *, full: bool
+) -> tuple[MspdiReadResult, _Reader]:
     """Read in pieces when the file allows it, else (or when in doubt) in one pass."""
     if _may_read_in_pieces(head):
         try:
-            return _Reader(label, default_name).read_in_pieces(stream)
+            reader = _Reader(label, default_name, full=full)
+            return reader.read_in_pieces(stream), reader
         except _NeedsOnePassError:
             stream.seek(start)
-    first = _Reader(label, default_name)
+    first = _Reader(label, default_name, full=full)
     first.may_be_windows_1252 = not _declares_another_encoding(head)
     try:
-        return first.read(stream, encoding=None)
+        return first.read(stream, encoding=None), first
     except _NotUtf8Error:
         stream.seek(start)
-        reader = _Reader(label, default_name)
+        reader = _Reader(label, default_name, full=full)
         reader.warn("the file is not valid UTF-8; it was read as Windows-1252")
-        return reader.read(stream, encoding="windows-1252")
+        return reader.read(stream, encoding="windows-1252"), reader
 
 
 @contextmanager
@@ -451,6 +618,47 @@ def parse_duration(
     return -rounded if negative else rounded
 
 
+def rate_minutes(
+    unit: RateUnit,
+    *,
+    minutes_per_day: int = 480,
+    minutes_per_week: int = 2400,
+    days_per_month: int = 20,
+) -> int:
+    """Working minutes in the unit a rate is per: MSPDI rates are per hour whatever their format.
+
+    A file writes ``<StandardRate>50</StandardRate><StandardRateFormat>3</StandardRateFormat>``
+    for 400 a day with 8-hour days: the rate per day is the hourly rate times
+    ``rate_minutes("d") / 60``. A month is ``days_per_month`` days and a year 52 weeks, as
+    Microsoft Project (and MPXJ) count them.
+
+    Parameters
+    ----------
+    unit : {"m", "h", "d", "w", "mo", "y"}
+        What the rate is per.
+    minutes_per_day, minutes_per_week, days_per_month : int, optional
+        The project's settings.
+
+    Returns
+    -------
+    int
+        The working minutes in one such unit.
+
+    Examples
+    --------
+    >>> rate_minutes("d"), rate_minutes("mo"), rate_minutes("y", minutes_per_week=2250)
+    (480, 9600, 117000)
+    """
+    return {
+        "m": 1,
+        "h": 60,
+        "d": minutes_per_day,
+        "w": minutes_per_week,
+        "mo": minutes_per_day * days_per_month,
+        "y": minutes_per_week * _YEAR_WEEKS,
+    }[unit]
+
+
 def _round_half_away(value: Fraction) -> int:
     whole = int(abs(value) + Fraction(1, 2))
     return -whole if value < 0 else whole
@@ -533,6 +741,25 @@ class _RawCalendar:
     work_weeks: list[tuple[str, date, date, dict[int, tuple[WorkingPeriod, ...]]]]
 
 
+class _RawValue(NamedTuple):
+    """A custom field value as written: converted once the definitions are known."""
+
+    field_id: int
+    value: str | None
+    duration_format: str | None
+
+
+@dataclass
+class _Extras:
+    """What :func:`read_mspdi_document` reads beyond the plan."""
+
+    properties: dict[str, str] = field(default_factory=dict)
+    custom_fields: tuple[CustomField, ...] = ()
+    task_details: dict[int, TaskDetails] = field(default_factory=dict)
+    resources: tuple[DocumentResource, ...] = ()
+    assignments: tuple[DocumentAssignment, ...] = ()
+
+
 @dataclass
 class _Settings:
     minutes_per_day: int = 480
@@ -586,6 +813,26 @@ class _Fields:
             return Fraction(value)
         except ValueError:
             raise self.error(name, f"{name} {value!r} is not a number") from None
+
+    def decimal(self, name: str) -> Decimal | None:
+        value = self.texts.get(name)
+        if value is None:
+            return None
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if not number.is_finite():
+            raise self.error(name, f"{name} {value!r} is not a number")
+        return number
+
+    def money(self, name: str) -> Decimal | None:
+        """An amount that MSPDI writes in hundredths of the currency unit."""
+        number = self.decimal(name)
+        return None if number is None else number.scaleb(-2)
+
+    def optional_flag(self, name: str) -> bool | None:
+        return None if self.texts.get(name) is None else self.flag(name, False)
 
     def flag(self, name: str, default: bool) -> bool:
         value = self.texts.get(name)
@@ -689,9 +936,21 @@ def _line(element: Any) -> int | None:
 class _Reader:
     """One reading of one MSPDI document, in one pass (:meth:`read`) or in pieces."""
 
-    def __init__(self, label: str, default_name: str) -> None:
+    def __init__(self, label: str, default_name: str, *, full: bool = False) -> None:
         self.label = label
         self.default_name = default_name
+        # full: also read what read_mspdi_document gives (details, resources, assignments)
+        self.full = full
+        self.extras = _Extras()
+        self.task_details: dict[int, TaskDetails] = {}
+        self.resources: list[tuple[DocumentResource, int | None]] = []
+        self.resource_uids: set[int] = set()
+        self.skipped_resource_uids: set[int] = set()
+        self.assignments: list[tuple[DocumentAssignment, int | None]] = []
+        self.assignment_uids: set[int] = set()
+        self.custom_values: list[tuple[str, CustomFieldOwner, int, list[_RawValue]]] = []
+        self.outline_code_elements = 0
+        self._detail_tags: frozenset[str] = frozenset()
         self.may_be_windows_1252 = False
         self.warnings: list[str] = []
         self._warned: set[str] = set()
@@ -901,7 +1160,11 @@ class _Reader:
         """Parse one piece of a section's content; read the tasks and calendars in it."""
         if not content:
             return
-        if _TASK_NAME.search(content) is None and _CALENDAR_NAME.search(content) is None:
+        if (
+            not self.full
+            and _TASK_NAME.search(content) is None
+            and _CALENDAR_NAME.search(content) is None
+        ):
             # No element named Task or Calendar: only whether the XML is well formed matters.
             parser = self._check_parser
         else:
@@ -915,6 +1178,7 @@ class _Reader:
         (container,) = wrapper
         root = self._root
         task_tag, calendar_tag = self.namespace + "Task", self.namespace + "Calendar"
+        resource_tag, assignment_tag = self.namespace + "Resource", self.namespace + "Assignment"
         for element in container:
             tag = element.tag
             if tag == task_tag:
@@ -923,6 +1187,12 @@ class _Reader:
             elif tag == calendar_tag:
                 self._ensure_settings(root)
                 self._calendar(element)
+            elif self.full and tag == resource_tag:
+                self._ensure_settings(root)
+                self._resource(element)
+            elif self.full and tag == assignment_tag:
+                self._ensure_settings(root)
+                self._assignment(element)
 
     def _syntax_error(
         self, error: Any, encoding: str | None, *, seen: bool
@@ -954,7 +1224,10 @@ class _Reader:
                 line=_line(root),
             )
         self.namespace = "{" + namespace + "}" if namespace else ""
-        self._task_fields = {self.namespace + name: name for name in _TASK_FIELDS}
+        task_fields = _TASK_FIELDS + _TASK_DETAIL_FIELDS if self.full else _TASK_FIELDS
+        self._task_fields = {self.namespace + name: name for name in task_fields}
+        if self.full:
+            self._detail_tags = frozenset(self.namespace + name for name in _DETAIL_CHILDREN)
         self._link_tag = self.namespace + "PredecessorLink"
         self._link_fields_by_tag = {self.namespace + name: name for name in _LINK_FIELDS}
         return root
@@ -974,7 +1247,15 @@ class _Reader:
         elif tag == namespace + "Calendar":
             self._ensure_settings(root)
             self._calendar(element)
-        elif tag not in (namespace + "Resource", namespace + "Assignment"):
+        elif tag == namespace + "Resource":
+            if self.full:
+                self._ensure_settings(root)
+                self._resource(element)
+        elif tag == namespace + "Assignment":
+            if self.full:
+                self._ensure_settings(root)
+                self._assignment(element)
+        else:
             return
         element.clear()
         while element.getprevious() is not None:
@@ -1069,6 +1350,8 @@ class _Reader:
             )
         except ScheduleInputError as error:
             raise PlanFileError(self.label, str(error)) from error
+        if self.full:
+            self.extras = self._document_extras(fields, plan)
         if self._dropped_warnings:
             self.warnings.append(f"... and {self._dropped_warnings} more warnings")
         return MspdiReadResult(
@@ -1090,8 +1373,10 @@ class _Reader:
     def _task(self, element: Any) -> None:
         texts: dict[str, str] = {}
         link_elements: list[Any] = []
+        detail_elements: list[Any] = []
         field_names = self._task_fields
         link_tag = self._link_tag
+        detail_tags = self._detail_tags
         for child in element:
             tag = child.tag
             name = field_names.get(tag)
@@ -1103,6 +1388,8 @@ class _Reader:
                         texts[name] = value
             elif tag == link_tag:
                 link_elements.append(child)
+            elif tag in detail_tags:
+                detail_elements.append(child)
         fields = _Fields(self, "A task", element, texts)
         uid = fields.integer("UID")
         if uid is None:
@@ -1124,6 +1411,8 @@ class _Reader:
             self.project_summary = self._plan_task(uid, fields, element, 0, None)
             if link_elements:
                 self.warn("Task 0: the project summary task has predecessor links; ignored")
+            if self.full:
+                self._task_details(self.project_summary, fields, detail_elements)
             return
         if outline_level is None:
             outline_level = 1
@@ -1131,10 +1420,13 @@ class _Reader:
             self.warn(f"Task {uid}: OutlineLevel {outline_level} read as 1")
             outline_level = 1
         parent = self._place_in_outline(uid, outline_level)
-        self.tasks.append(self._plan_task(uid, fields, element, outline_level, parent))
+        plan_task = self._plan_task(uid, fields, element, outline_level, parent)
+        self.tasks.append(plan_task)
         self.task_uids.add(uid)
         for link_element in link_elements:
             self._link(uid, link_element)
+        if self.full:
+            self._task_details(plan_task, fields, detail_elements)
 
     def _place_in_outline(self, uid: int, level: int) -> int | None:
         outline = self._outline
@@ -1411,6 +1703,378 @@ class _Reader:
             links.append(link)
         return links
 
+    # What read_mspdi_document reads beyond the plan.
+
+    def _task_details(self, task: PlanTask, fields: _Fields, children: list[Any]) -> None:
+        owner = fields.owner
+        baselines, values = self._baselines_and_values(children, owner)
+        code = fields.integer("Type")
+        task_type = None
+        if code is not None:
+            if 0 <= code < len(TASK_TYPES):
+                task_type = TASK_TYPES[code]
+            else:
+                self.warn(f"{owner}: Type {code} is not 0, 1 or 2; ignored")
+        details = TaskDetails(
+            work_minutes=fields.duration("Work"),
+            actual_work_minutes=fields.duration("ActualWork"),
+            remaining_work_minutes=fields.duration("RemainingWork"),
+            cost=fields.money("Cost"),
+            actual_cost=fields.money("ActualCost"),
+            fixed_cost=fields.money("FixedCost"),
+            task_type=task_type,
+            effort_driven=fields.optional_flag("EffortDriven"),
+            manual_start=fields.datetime("ManualStart"),
+            manual_finish=fields.datetime("ManualFinish"),
+            manual_duration_minutes=fields.duration("ManualDuration", elapsed=task.elapsed),
+            guid=fields.text("GUID") or "",
+            hyperlink=fields.text("Hyperlink") or "",
+            hyperlink_address=fields.text("HyperlinkAddress") or "",
+            baselines=baselines,
+            external=fields.flag("ExternalTask", False),
+            external_project=fields.text("ExternalTaskProject") or "",
+        )
+        if details != _NO_TASK_DETAILS:
+            self.task_details[task.uid] = details
+        if values:
+            self.custom_values.append((owner, "task", task.uid, values))
+
+    def _detail_children(self, element: Any) -> list[Any]:
+        tags = self._detail_tags
+        return [child for child in element if child.tag in tags]
+
+    def _baselines_and_values(
+        self, children: list[Any], owner: str
+    ) -> tuple[tuple[BaselineValues, ...], list[_RawValue]]:
+        """The baselines (by number) and the custom field values among an element's children."""
+        baselines: dict[int, BaselineValues] = {}
+        values: list[_RawValue] = []
+        cut = len(self.namespace)
+        for child in children:
+            local = child.tag[cut:]
+            fields = self._fields(child, owner)
+            if local == "Baseline":
+                baseline = self._baseline(fields)
+                if baseline is None:
+                    continue
+                if baseline.number in baselines:
+                    self.warn(
+                        f"{owner}: baseline {baseline.number} appears twice; the first is kept"
+                    )
+                    continue
+                baselines[baseline.number] = baseline
+            elif local == "ExtendedAttribute":
+                field_id = fields.integer("FieldID")
+                if field_id is None:
+                    self.warn(f"{owner}: a custom field value has no FieldID; ignored")
+                    continue
+                values.append(
+                    _RawValue(field_id, fields.text("Value"), fields.text("DurationFormat"))
+                )
+            else:
+                self.outline_code_elements += 1
+        return tuple(baselines[number] for number in sorted(baselines)), values
+
+    def _baseline(self, fields: _Fields) -> BaselineValues | None:
+        number = fields.integer("Number")
+        if number is None or not 0 <= number <= 10:
+            self.warn(
+                f"{fields.owner}: a baseline has Number {fields.text('Number')}, not 0 to 10; "
+                "ignored"
+            )
+            return None
+        unit, _ = fields.duration_format("DurationFormat")
+        return BaselineValues(
+            number,
+            start=fields.datetime("Start"),
+            finish=fields.datetime("Finish"),
+            duration_minutes=fields.duration("Duration", elapsed=unit in ELAPSED_FORMATS),
+            duration_format=unit,
+            work_minutes=fields.duration("Work"),
+            cost=fields.money("Cost"),
+        )
+
+    def _resource(self, element: Any) -> None:
+        fields = self._fields(element, "A resource")
+        uid = fields.integer("UID")
+        if uid is None:
+            raise PlanFileError(self.label, "a resource has no UID", line=_line(element))
+        owner = f"Resource {uid}"
+        fields.owner = owner
+        if uid in self.resource_uids or uid in self.skipped_resource_uids:
+            raise PlanFileError(self.label, f"{owner}: the UID is used twice", line=_line(element))
+        name = fields.text("Name") or ""
+        if fields.flag("IsNull", False) or (uid == 0 and not name):
+            self.skipped_resource_uids.add(uid)
+            return
+        kind = self._resource_kind(fields)
+        standard_rate, standard_unit = self._rate(fields, "StandardRate", kind)
+        overtime_rate, overtime_unit = self._rate(fields, "OvertimeRate", kind)
+        baselines, values = self._baselines_and_values(self._detail_children(element), owner)
+        calendar = fields.integer("CalendarUID")
+        resource = DocumentResource(
+            uid=uid,
+            id=fields.integer("ID"),
+            name=name,
+            kind=kind,
+            initials=fields.text("Initials") or "",
+            email=fields.text("EmailAddress") or "",
+            group=fields.text("Group") or "",
+            code=fields.text("Code") or "",
+            notes=fields.text("Notes") or "",
+            material_label=fields.text("MaterialLabel") or "",
+            max_units=fields.decimal("MaxUnits"),
+            standard_rate=standard_rate,
+            standard_rate_unit=standard_unit,
+            overtime_rate=overtime_rate,
+            overtime_rate_unit=overtime_unit,
+            cost_per_use=fields.money("CostPerUse"),
+            calendar_uid=None if calendar is None or calendar < 0 else calendar,
+            generic=fields.flag("IsGeneric", False),
+            work_minutes=fields.duration("Work"),
+            actual_work_minutes=fields.duration("ActualWork"),
+            cost=fields.money("Cost"),
+            actual_cost=fields.money("ActualCost"),
+            guid=fields.text("GUID") or "",
+            baselines=baselines,
+        )
+        self.resources.append((resource, _line(element)))
+        self.resource_uids.add(uid)
+        if values:
+            self.custom_values.append((owner, "resource", uid, values))
+
+    def _resource_kind(self, fields: _Fields) -> ResourceKind:
+        if fields.flag("IsCostResource", False):
+            return "cost"
+        code = fields.integer("Type")
+        if code is None:
+            return "work"
+        kind = RESOURCE_TYPE_CODES.get(code)
+        if kind is None:
+            self.warn(f"{fields.owner}: Type {code} is not 0, 1 or 2; read as a work resource")
+            return "work"
+        return kind
+
+    def _rate(
+        self, fields: _Fields, name: str, kind: ResourceKind
+    ) -> tuple[Decimal | None, RateUnit]:
+        """A rate per its display unit: the file gives it per hour whatever the unit.
+
+        As MPXJ reads them, a material's rate is converted the same way (Microsoft Project shows
+        a material's rate per unit of the material, with an hourly format).
+        """
+        hourly = fields.decimal(name)
+        code = fields.integer(name + "Format")
+        unit: RateUnit = "h"
+        if code is not None:
+            known = RATE_FORMAT_CODES.get(code)
+            if known is None:
+                self.warn(f"{fields.owner}: {name}Format {code} is not known; read per hour")
+            else:
+                unit = known
+        if hourly is None or unit == "h":
+            return hourly, unit
+        settings = self.settings
+        minutes = rate_minutes(
+            unit,
+            minutes_per_day=settings.minutes_per_day,
+            minutes_per_week=settings.minutes_per_week,
+            days_per_month=settings.days_per_month,
+        )
+        return _plain(hourly * minutes / 60), unit
+
+    def _assignment(self, element: Any) -> None:
+        fields = self._fields(element, "An assignment")
+        uid = fields.integer("UID")
+        if uid is None:
+            raise PlanFileError(self.label, "an assignment has no UID", line=_line(element))
+        owner = f"Assignment {uid}"
+        fields.owner = owner
+        if uid in self.assignment_uids:
+            raise PlanFileError(self.label, f"{owner}: the UID is used twice", line=_line(element))
+        self.assignment_uids.add(uid)
+        resource_uid = fields.integer("ResourceUID")
+        if resource_uid == _PLACEHOLDER_RESOURCE:
+            return
+        task_uid = fields.integer("TaskUID")
+        if task_uid is None or resource_uid is None:
+            self.warn(
+                f"{owner}: it has no {'TaskUID' if task_uid is None else 'ResourceUID'}; skipped"
+            )
+            return
+        baselines, values = self._baselines_and_values(self._detail_children(element), owner)
+        assignment = DocumentAssignment(
+            uid=uid,
+            task_uid=task_uid,
+            resource_uid=resource_uid,
+            units=fields.decimal("Units"),
+            work_minutes=fields.duration("Work"),
+            actual_work_minutes=fields.duration("ActualWork"),
+            remaining_work_minutes=fields.duration("RemainingWork"),
+            cost=fields.money("Cost"),
+            actual_cost=fields.money("ActualCost"),
+            start=fields.datetime("Start"),
+            finish=fields.datetime("Finish"),
+            actual_start=fields.datetime("ActualStart"),
+            actual_finish=fields.datetime("ActualFinish"),
+            work_contour=fields.integer("WorkContour"),
+            guid=fields.text("GUID") or "",
+            baselines=baselines,
+        )
+        self.assignments.append((assignment, _line(element)))
+        if values:
+            self.custom_values.append((owner, "assignment", uid, values))
+
+    def _document_extras(self, fields: _Fields, plan: Plan) -> _Extras:
+        properties = {
+            name: value for name in PROPERTY_NAMES if (value := fields.text(name)) is not None
+        }
+        definitions = self._custom_field_definitions(fields.element)
+        converted, implicit = self._convert_custom_values(definitions)
+        calendar_uids = {plan_calendar.uid for plan_calendar in plan.calendars}
+        resources: list[DocumentResource] = []
+        for resource, _ in self.resources:
+            changes: dict[str, Any] = {}
+            if resource.calendar_uid is not None and resource.calendar_uid not in calendar_uids:
+                self.warn(
+                    f"Resource {resource.uid}: the calendar {resource.calendar_uid} is not in the "
+                    "file; ignored"
+                )
+                changes["calendar_uid"] = None
+            values = converted.get(("resource", resource.uid))
+            if values:
+                changes["custom_values"] = values
+            resources.append(replace(resource, **changes) if changes else resource)
+        assignments: list[DocumentAssignment] = []
+        for assignment, _ in self.assignments:
+            problem = self._assignment_problem(assignment)
+            if problem:
+                self.warn(f"Assignment {assignment.uid}: {problem}; skipped")
+                continue
+            values = converted.get(("assignment", assignment.uid))
+            assignments.append(replace(assignment, custom_values=values) if values else assignment)
+        task_details = dict(self.task_details)
+        for (owner, uid), values in converted.items():
+            if owner == "task":
+                task_details[uid] = replace(
+                    task_details.get(uid, _NO_TASK_DETAILS), custom_values=values
+                )
+        if self.outline_code_elements:
+            self.warn(
+                "Outline code values written as OutlineCode elements (the Project 2003 form) "
+                f"are not read: {self.outline_code_elements} ignored"
+            )
+        return _Extras(
+            properties=properties,
+            custom_fields=(*definitions.values(), *implicit),
+            task_details=task_details,
+            resources=tuple(resources),
+            assignments=tuple(assignments),
+        )
+
+    def _assignment_problem(self, assignment: DocumentAssignment) -> str:
+        task, resource = assignment.task_uid, assignment.resource_uid
+        if task not in self.task_uids:
+            if task in self.null_uids:
+                return f"its task {task} is a blank row"
+            if task == 0 and self.project_summary is not None:
+                return "its task is the project summary task"
+            return f"its task {task} is not in the file"
+        if resource not in self.resource_uids:
+            if resource in self.skipped_resource_uids:
+                return f"its resource {resource} is a blank or unnamed resource"
+            return f"its resource {resource} is not in the file"
+        return ""
+
+    def _custom_field_definitions(self, root: Any) -> dict[int, CustomField]:
+        found: dict[int, CustomField] = {}
+        if root is None:
+            return found
+        for element in self._grandchildren(root, "ExtendedAttributes", "ExtendedAttribute"):
+            fields = self._fields(element, "Project")
+            field_id = fields.integer("FieldID")
+            if field_id is None:
+                self.warn("Project: a custom field definition has no FieldID; ignored")
+                continue
+            if field_id in found:
+                continue
+            builtin = builtin_field(field_id)
+            alias = fields.text("Alias") or ""
+            if builtin is not None:
+                found[field_id] = CustomField(
+                    builtin.key, builtin.owner, builtin.kind, alias, field_id
+                )
+                continue
+            element_type = fields.integer("ElemType")
+            owner = (
+                ELEMENT_TYPE_CODES.get(element_type or 0) or owner_of_field_id(field_id) or "task"
+            )
+            kind_code = fields.integer("CFType")
+            kind = CF_TYPE_CODES.get(kind_code, "text") if kind_code is not None else "text"
+            key = fields.text("FieldName") or alias or f"Field {field_id}"
+            found[field_id] = CustomField(key, owner, kind, alias, field_id)
+        return found
+
+    def _convert_custom_values(
+        self, definitions: dict[int, CustomField]
+    ) -> tuple[dict[tuple[str, int], tuple[CustomValue, ...]], list[CustomField]]:
+        implicit: dict[int, CustomField] = {}
+        converted: dict[tuple[str, int], tuple[CustomValue, ...]] = {}
+        for owner_label, owner, uid, raw_values in self.custom_values:
+            values: list[CustomValue] = []
+            for raw in raw_values:
+                definition = definitions.get(raw.field_id) or implicit.get(raw.field_id)
+                if definition is None:
+                    definition = self._implicit_field(owner_label, owner, raw.field_id)
+                    implicit[raw.field_id] = definition
+                value = self._custom_value(owner_label, definition, raw)
+                if value is not None:
+                    values.append(value)
+            if values:
+                converted[owner, uid] = tuple(values)
+        return converted, list(implicit.values())
+
+    def _implicit_field(
+        self, owner_label: str, owner: CustomFieldOwner, field_id: int
+    ) -> CustomField:
+        builtin = builtin_field(field_id)
+        if builtin is not None:
+            return CustomField(builtin.key, builtin.owner, builtin.kind, "", field_id)
+        self.warn(
+            f"{owner_label}: the custom field {field_id} is not defined in the file; its values "
+            "are read as text"
+        )
+        return CustomField(
+            f"Field {field_id}", owner_of_field_id(field_id) or owner, "text", "", field_id
+        )
+
+    def _custom_value(
+        self, owner_label: str, definition: CustomField, raw: _RawValue
+    ) -> CustomValue | None:
+        text = raw.value
+        label = f"{owner_label}: the custom field {definition.label}"
+        if text is None:
+            self.warn(f"{label} has no Value (only a lookup table reference); ignored")
+            return None
+        kind: CustomFieldKind = definition.kind
+        if kind in ("date", "start", "finish", "duration") and text == "NA":
+            return None
+        try:
+            if kind == "duration":
+                unit = _UNITS_BY_TEXT.get(raw.duration_format or "", (None, False))[0]
+                settings = self.settings
+                minutes = parse_duration(
+                    text,
+                    minutes_per_day=settings.minutes_per_day,
+                    days_per_month=settings.days_per_month,
+                    elapsed=unit in ELAPSED_FORMATS,
+                )
+                return CustomValue(definition.key, minutes, unit)
+            return CustomValue(definition.key, _custom_data(kind, text))
+        except (ValueError, InvalidOperation):
+            self.warn(f"{label} has the value {text!r}, which is not a {kind} value; ignored")
+            return None
+
     def _calendar(self, element: Any) -> None:
         fields = self._fields(element, "A calendar")
         uid = fields.integer("UID")
@@ -1585,7 +2249,9 @@ class _Reader:
                 name, periods, rule=rule, first=first, last=last, count=count
             )
             if candidate.occurrences(first, last) == tuple(occurrences):
-                recurring.append(candidate)
+                recurring.append(
+                    _as_entered(candidate, fields.text("EnteredByOccurrences"), occurrences)
+                )
                 return
         exceptions.extend(_date_runs(occurrences, periods, name))
 
@@ -1651,6 +2317,38 @@ class _Reader:
         return PlanCalendar(raw.uid, calendar, base.uid if base is not None else None)
 
 
+_NO_TASK_DETAILS: Final = TaskDetails()
+
+
+def _plain(number: Decimal) -> Decimal:
+    """A converted rate rounded to ten decimal places, without trailing zeros."""
+    try:
+        number = number.quantize(_RATE_PLACES)
+    except InvalidOperation:
+        return number
+    normal = number.normalize()
+    exponent = normal.as_tuple().exponent
+    return normal.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else normal
+
+
+def _custom_data(kind: CustomFieldKind, text: str) -> str | Decimal | datetime | bool:
+    """A custom field's value of a kind other than duration (ValueError if it is not one)."""
+    if kind in ("text", "outline_code"):
+        return text
+    if kind in ("number", "cost"):
+        number = Decimal(text)
+        if not number.is_finite():
+            raise ValueError(text)
+        return number.scaleb(-2) if kind == "cost" else number
+    if kind == "flag":
+        if text in ("1", "true"):
+            return True
+        if text in ("0", "false"):
+            return False
+        raise ValueError(text)
+    return datetime.fromisoformat(text).replace(tzinfo=None)
+
+
 def _clock_minutes(text: str) -> int | None:
     parts = text.split(":")
     if not 2 <= len(parts) <= 3 or not all(part.strip().isdigit() for part in parts):
@@ -1665,6 +2363,28 @@ def _clock_minutes(text: str) -> int | None:
 def _weekdays(mask: int) -> frozenset[int]:
     """Weekdays (0 = Monday) of an MSPDI ``DaysOfWeek`` mask (1 = Sunday, 2 = Monday ...)."""
     return frozenset((bit + 6) % 7 for bit in range(7) if mask & (1 << bit))
+
+
+def _as_entered(
+    candidate: RecurringException, entered_by_occurrences: str | None, occurrences: list[date]
+) -> RecurringException:
+    """Keep the one bound the author gave a recurring exception, when the file says which.
+
+    Microsoft Project writes both the end date and the number of occurrences, and says in
+    ``EnteredByOccurrences`` which one the author entered ("end after 5 occurrences" or "end
+    by"); the other is derived. The derived one is dropped when that gives the same dates.
+    """
+    first, last = candidate.first, candidate.last
+    if first is None or last is None:
+        return candidate
+    if entered_by_occurrences in ("1", "true"):
+        if candidate.count is not None and len(occurrences) == candidate.count:
+            return replace(candidate, last=None)
+    elif entered_by_occurrences in ("0", "false") and candidate.count is not None:
+        by_date = replace(candidate, count=None)
+        if by_date.occurrences(first, last) == tuple(occurrences):
+            return by_date
+    return candidate
 
 
 def _date_runs(
