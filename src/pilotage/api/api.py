@@ -9,6 +9,7 @@ from pilotage.api.auth import BearerTokenAuth, SessionAuth
 from pilotage.api.errors import EnvelopeNinjaAPI, register_error_handlers
 from pilotage.core.api import ApiRequest
 from pilotage.core.errors import NotFoundError
+from pilotage.exchange.api import router as exchange_router
 from pilotage.planning.api import router as planning_router
 from pilotage.portfolio.api import router as portfolio_router
 
@@ -47,6 +48,10 @@ TAGS = [
     {"name": "dependencies", "description": "Links between tasks, also across projects."},
     {"name": "calendars", "description": "Working weeks, holidays and exceptions."},
     {"name": "baselines", "description": "Saved copies of a plan's dates to measure slippage."},
+    {
+        "name": "imports",
+        "description": "Files from other tools: upload, preview, map columns, then apply.",
+    },
 ]
 
 api = EnvelopeNinjaAPI(
@@ -61,6 +66,7 @@ register_error_handlers(api)
 
 api.add_router("", portfolio_router)
 api.add_router("", planning_router)
+api.add_router("", exchange_router)
 api.add_router("", accounts_router)
 
 # Registered last, so that it only catches the paths no operation claims.

@@ -6,6 +6,7 @@ import click
 
 from pilotage import __version__
 from pilotage.cli.base import Context, Group, gettext_noop, option
+from pilotage.cli.exchange import export_project, import_file
 from pilotage.cli.people import createuser, token
 from pilotage.cli.plan import plan
 from pilotage.cli.planning import schedule
@@ -34,5 +35,17 @@ def main(ctx: click.Context, username: str | None) -> None:
     ctx.obj = Context(username)
 
 
-for command in (serve, migrate, demo, createuser, token, projects, schedule, plan, check):
+for command in (
+    serve,
+    migrate,
+    demo,
+    createuser,
+    token,
+    projects,
+    schedule,
+    plan,
+    import_file,
+    export_project,
+    check,
+):
     main.add_command(command)

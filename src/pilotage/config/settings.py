@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "pilotage.accounts",
     "pilotage.portfolio",
     "pilotage.planning",
+    "pilotage.resources",
+    "pilotage.exchange",
 ]
 
 MIDDLEWARE = [

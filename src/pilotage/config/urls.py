@@ -7,6 +7,7 @@ from pilotage.api.api import api
 urlpatterns = [
     path("", include("pilotage.portfolio.urls")),
     path("", include("pilotage.planning.urls")),
+    path("", include("pilotage.exchange.urls")),
     path("accounts/", include("pilotage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

@@ -327,6 +327,10 @@ def build_plan(
                 parent_uid=task.parent_id,
                 summary=task.is_summary,
                 milestone=task.is_milestone,
+                manual=task.is_manual,
+                active=task.is_active,
+                priority=task.priority,
+                estimated=task.is_estimated,
                 duration_minutes=0 if task.is_milestone else task.duration_minutes,
                 duration_format=task.duration_unit,  # type: ignore[arg-type]
                 elapsed=task.is_elapsed,

@@ -93,6 +93,23 @@ class TaskForm(forms.Form):
     constraint_type = forms.ChoiceField(label=_("Constraint"), choices=ConstraintType.choices)
     constraint_date = wall_clock_field(_("Constraint date"))
     deadline = wall_clock_field(_("Deadline"))
+    priority = forms.IntegerField(
+        label=_("Priority"),
+        min_value=0,
+        max_value=1000,
+        required=False,
+        help_text=_("0 to 1000; 500 is normal."),
+    )
+    is_manual = forms.BooleanField(
+        label=_("Manually scheduled"),
+        required=False,
+        help_text=_("Keeps its start whatever its predecessors, as in Microsoft Project."),
+    )
+    inactive = forms.BooleanField(
+        label=_("Inactive"),
+        required=False,
+        help_text=_("Kept in the plan but not scheduled, as in Microsoft Project."),
+    )
     calendar = CalendarChoiceField(
         label=_("Task calendar"),
         queryset=WorkCalendar.objects.none(),
@@ -114,7 +131,18 @@ class TaskForm(forms.Form):
 
     fieldsets = (
         (_("Task"), ("name", "wbs", "duration", "is_milestone", "work", "predecessors")),
-        (_("Scheduling"), ("constraint_type", "constraint_date", "deadline", "calendar")),
+        (
+            _("Scheduling"),
+            (
+                "constraint_type",
+                "constraint_date",
+                "deadline",
+                "calendar",
+                "priority",
+                "is_manual",
+                "inactive",
+            ),
+        ),
         (_("Progress"), ("percent_complete", "actual_start", "actual_finish")),
         (_("Notes"), ("notes",)),
     )
@@ -144,6 +172,9 @@ class TaskForm(forms.Form):
             "deadline": data["deadline"],
             "calendar": data["calendar"],
             "notes": data["notes"],
+            "priority": task.priority if data["priority"] is None else data["priority"],
+            "is_manual": data["is_manual"],
+            "is_active": not data["inactive"],
         }
         if not task.is_summary:
             values["is_milestone"] = data["is_milestone"]
@@ -171,6 +202,9 @@ def task_initial(task: Task, predecessors: str, duration: str, work: str) -> dic
         "constraint_date": task.constraint_date,
         "deadline": task.deadline,
         "calendar": task.calendar_id,
+        "priority": task.priority,
+        "is_manual": task.is_manual,
+        "inactive": not task.is_active,
         "percent_complete": task.percent_complete,
         "actual_start": task.actual_start,
         "actual_finish": task.actual_finish,

@@ -275,6 +275,20 @@ class ProjectPlan(models.Model):
     issues = models.JSONField(default=dict, editable=False)
     health_score = models.FloatField(_("schedule health"), null=True, editable=False)
     health_rating = models.CharField(max_length=8, blank=True, editable=False)
+    # What a plan file carries and Pilotage shows without editing it, kept for a faithful export.
+    properties = models.JSONField(
+        _("file properties"),
+        default=dict,
+        blank=True,
+        help_text=_("Title, author, company and the other properties of the imported file."),
+    )
+    custom_fields = models.JSONField(
+        _("custom fields"),
+        default=list,
+        blank=True,
+        help_text=_("Definitions of the custom fields of tasks, resources and assignments."),
+    )
+    file_settings = models.JSONField(default=dict, blank=True, editable=False)
 
     audit_ignored_fields = (
         "finish",
@@ -361,6 +375,36 @@ class Task(ProjectScoped):
     )
     actual_start = WallClockDateTimeField(_("actual start"), null=True, blank=True)
     actual_finish = WallClockDateTimeField(_("actual finish"), null=True, blank=True)
+    actual_work_minutes = models.PositiveIntegerField(_("actual work"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"),
+        default=500,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("0 to 1000; leveling delays lower priorities first."),
+    )
+    is_manual = models.BooleanField(
+        _("manually scheduled"),
+        default=False,
+        help_text=_("The task keeps the start it was given, whatever its predecessors."),
+    )
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("An inactive task is kept but not scheduled.")
+    )
+    is_estimated = models.BooleanField(_("estimated duration"), default=False)
+    cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, null=True, blank=True)
+    fixed_cost = models.DecimalField(
+        _("fixed cost"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    uid = models.PositiveIntegerField(
+        _("UID"),
+        null=True,
+        blank=True,
+        help_text=_("The task's unique ID in the file it was imported from; updates match on it."),
+    )
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Values of the imported file that Pilotage keeps for export without using them (GUID,
+    # hyperlink, task type, manual dates, remaining work, links to other files ...).
+    file_details = models.JSONField(default=dict, blank=True, editable=False)
     # Computed by the scheduling service.
     start = WallClockDateTimeField(_("start"), null=True, editable=False)
     finish = WallClockDateTimeField(_("finish"), null=True, editable=False)
@@ -400,6 +444,17 @@ class Task(ProjectScoped):
                 condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
                 name="task_percent_complete_range",
                 violation_error_message=_("%% complete must be between 0 and 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__lte=1000),
+                name="task_priority_range",
+                violation_error_message=_("Priority must be between 0 and 1000."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "uid"],
+                condition=Q(uid__isnull=False),
+                name="task_uid_unique_in_project",
+                violation_error_message=_("This project already has a task with this UID."),
             ),
         ]
 
@@ -497,6 +552,13 @@ class Baseline(ProjectScoped):
     )
     start = WallClockDateTimeField(_("start"), null=True, editable=False)
     finish = WallClockDateTimeField(_("finish"), null=True, editable=False)
+    number = models.PositiveSmallIntegerField(
+        _("number"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(10)],
+        help_text=_("Microsoft Project's baseline number (0 to 10) this baseline is saved as."),
+    )
 
     class Meta:
         verbose_name = _("baseline")
@@ -507,6 +569,12 @@ class Baseline(ProjectScoped):
                 fields=["project", "name"],
                 name="baseline_name_unique_in_project",
                 violation_error_message=_("This project already has a baseline with this name."),
+            ),
+            models.UniqueConstraint(
+                fields=["project", "number"],
+                condition=Q(number__isnull=False),
+                name="baseline_number_unique_in_project",
+                violation_error_message=_("This project already has a baseline with this number."),
             ),
         ]
 
@@ -532,8 +600,10 @@ class BaselineTask(models.Model):
     is_milestone = models.BooleanField(default=False)
     start = WallClockDateTimeField(_("baseline start"), null=True)
     finish = WallClockDateTimeField(_("baseline finish"), null=True)
-    duration_minutes = models.PositiveIntegerField(_("baseline duration"), default=0)
+    duration_minutes = models.PositiveIntegerField(_("baseline duration"), null=True, default=0)
     work_minutes = models.PositiveIntegerField(_("baseline work"), null=True)
+    cost = models.DecimalField(_("baseline cost"), max_digits=18, decimal_places=2, null=True)
+    duration_unit = models.CharField(max_length=3, blank=True)
 
     class Meta:
         verbose_name = _("baseline task")

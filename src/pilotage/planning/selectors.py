@@ -432,3 +432,19 @@ def portfolio_projects(*, user: Any, portfolio: Portfolio) -> QuerySet[Project]:
     return visible(user, Project.objects.filter(portfolio=portfolio)).order_by(
         "programme__code", "start_date", "code"
     )
+
+
+def custom_values(task: Task, plan: ProjectPlan) -> list[tuple[str, Any]]:
+    """The task's custom field values with their names (the alias the file gave, else the
+    field's own name), in the order the plan defines its fields."""
+    values = task.custom_fields or {}
+    if not values:
+        return []
+    labels = {
+        str(item.get("key")): str(item.get("alias") or item.get("key"))
+        for item in plan.custom_fields or []
+        if item.get("owner", "task") == "task"
+    }
+    ordered = [key for key in labels if key in values]
+    ordered += sorted(key for key in values if key not in labels and not key.endswith("#format"))
+    return [(labels.get(key, key), values[key]) for key in ordered]

@@ -70,6 +70,9 @@ TASK_FIELDS = frozenset(
         "percent_complete",
         "actual_start",
         "actual_finish",
+        "priority",
+        "is_manual",
+        "is_active",
     }
 )
 PLAN_FIELDS = frozenset({"start", "status_date", "calendar"})
@@ -300,6 +303,8 @@ def task_create(
     if values.get("is_milestone"):
         values.setdefault("duration_minutes", 0)
     task = Task(project=project, name=name, position=index + 1, **values)
+    # Every task gets the next free UID, which identifies it in files exchanged with other tools.
+    task.uid = max((t.uid for t in tasks if t.uid is not None), default=0) + 1
     errors: dict[str, list[str]] = {}
     _check_task_values(task, errors)
     _apply_progress_defaults(task)

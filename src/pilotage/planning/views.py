@@ -327,6 +327,10 @@ def _task_context(request: PageRequest, task: Task) -> dict[str, Any]:
         "minutes_per_day": minutes_per_day,
         "duration_text": selectors.duration_text(task, minutes_per_day),
         "work_text": format_quantity(task.work_minutes, "h") if task.work_minutes else "",
+        "actual_work_text": format_quantity(task.actual_work_minutes, "h")
+        if task.actual_work_minutes
+        else "",
+        "custom_values": selectors.custom_values(task, plan),
         "may_change": can(request.user, Action.CHANGE, task),
         "tab": "plan",
         "active_nav": "projects",

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.permissions import Action, can, require_organisation
 from pilotage.core.errors import ForbiddenError
+from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import (
     ChangeRow,
     HistoryRow,
@@ -34,6 +35,7 @@ from pilotage.core.pages import (
 from pilotage.engine.calendars import Calendar
 from pilotage.engine.errors import CalendarError
 from pilotage.engine.health import DEFAULT_THRESHOLDS
+from pilotage.interop.xlsx import Column, Sheet
 from pilotage.planning import adapters, selectors, services
 from pilotage.planning.forms_records import (
     BaselineChoiceForm,
@@ -168,6 +170,33 @@ class CalendarRow:
     holidays_of: str
 
 
+def _calendars_xlsx(calendars: Iterable[WorkCalendar]) -> HttpResponse:
+    shared = gettext("Shared")
+    sheet = Sheet(
+        gettext("Calendars"),
+        [
+            Column(gettext("Name"), "text", width=30),
+            Column(gettext("Project"), "text", width=30),
+            Column(gettext("Base calendar"), "text"),
+            Column(gettext("Public holidays"), "text"),
+            Column(gettext("Exceptions"), "integer"),
+            Column(gettext("Hours a week"), "decimal"),
+        ],
+        [
+            [
+                calendar.name,
+                f"{calendar.project.code} {calendar.project.name}" if calendar.project else shared,
+                calendar.base.name if calendar.base else "",
+                " ".join(filter(None, _holiday_region(calendar))),
+                calendar.exception_count,  # type: ignore[attr-defined]
+                _weekly_minutes(_effective_week(calendar)) / 60,
+            ]
+            for calendar in calendars
+        ],
+    )
+    return xlsx_response("calendars", [sheet], title=gettext("Calendars"))
+
+
 @login_required
 def calendar_list(request: PageRequest) -> HttpResponse:
     project = None
@@ -180,6 +209,8 @@ def calendar_list(request: PageRequest) -> HttpResponse:
         .select_related("base__base")
         .annotate(exception_count=Count("exceptions"))
     )
+    if request.GET.get("format") == "xlsx":
+        return _calendars_xlsx(calendars)
     page = paginate(request, calendars, 50)
     rows = [
         CalendarRow(
@@ -582,6 +613,82 @@ def _project_context(project: Project, tab: str) -> dict[str, Any]:
     return {"project": project, "tab": tab, "active_nav": "projects"}
 
 
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored instant on the wall clock of the user's time zone, as the pages show it."""
+    if value is None or timezone.is_naive(value):
+        return value
+    return timezone.localtime(value)
+
+
+def _baselines_xlsx(user: Any, project: Project, baselines: Sequence[Baseline]) -> HttpResponse:
+    """The project's baselines and, on a second sheet, the primary baseline's tasks."""
+    sheets = [
+        Sheet(
+            gettext("Baselines"),
+            [
+                Column(gettext("Name"), "text", width=30),
+                Column(gettext("Primary"), "boolean"),
+                Column(gettext("Description"), "text", width=40),
+                Column(gettext("Captured"), "datetime"),
+                Column(gettext("Captured by"), "text"),
+                Column(gettext("Start"), "date"),
+                Column(gettext("Finish"), "date"),
+                Column(gettext("Tasks"), "integer"),
+            ],
+            [
+                [
+                    baseline.name,
+                    baseline.is_primary,
+                    baseline.description,
+                    _local(baseline.captured_at),
+                    str(baseline.captured_by) if baseline.captured_by else "",
+                    baseline.start.date() if baseline.start else None,
+                    baseline.finish.date() if baseline.finish else None,
+                    baseline.task_count,  # type: ignore[attr-defined]
+                ]
+                for baseline in baselines
+            ],
+        )
+    ]
+    primary = next((baseline for baseline in baselines if baseline.is_primary), None)
+    if primary is not None:
+        plan = services.plan_for(project)
+        minutes_per_day = (
+            plan.calendar.minutes_per_day if plan.calendar_id and plan.calendar else 480
+        )
+        sheets.append(
+            Sheet(
+                gettext("Primary baseline tasks"),
+                [
+                    Column(gettext("ID"), "integer"),
+                    Column(gettext("Name"), "text", width=40),
+                    Column(gettext("Baseline start"), "datetime"),
+                    Column(gettext("Baseline finish"), "datetime"),
+                    Column(gettext("Duration (days)"), "duration_days"),
+                    Column(gettext("Work (hours)"), "decimal"),
+                    Column(gettext("Cost"), "money", currency=project.currency),
+                ],
+                [
+                    [
+                        row.position,
+                        row.name,
+                        row.start,
+                        row.finish,
+                        # As on the page: a summary's stored duration is not its span.
+                        None
+                        if row.is_summary or row.duration_minutes is None
+                        else row.duration_minutes / minutes_per_day,
+                        None if row.work_minutes is None else row.work_minutes / 60,
+                        row.cost,
+                    ]
+                    for row in selectors.baseline_rows(user=user, baseline=primary)
+                ],
+            )
+        )
+    title = f"{project.code} {project.name} — {gettext('Baselines')}"
+    return xlsx_response(f"baselines-{project.code}", sheets, title=title)
+
+
 @login_required
 def baseline_list(request: PageRequest, pk: int) -> HttpResponse:
     project = portfolio_selectors.project_get_for_user(pk, user=request.user)
@@ -591,6 +698,8 @@ def baseline_list(request: PageRequest, pk: int) -> HttpResponse:
         .annotate(task_count=Count("tasks"))
         .order_by("-captured_at", "-pk")
     )
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return _baselines_xlsx(request.user, project, list(baselines))
     form = None
     if request.method == "POST":
         if not may_change:
@@ -715,7 +824,7 @@ class Comparison:
 
 
 def _baseline_duration(row: BaselineTask, unit: str, minutes_per_day: int) -> str:
-    if row.is_summary:
+    if row.is_summary or row.duration_minutes is None:
         return ""
     if unit in {"%", "e%"}:
         unit = "d"

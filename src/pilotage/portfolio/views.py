@@ -22,6 +22,7 @@ from pilotage.accounts import selectors as account_selectors
 from pilotage.accounts import services as account_services
 from pilotage.accounts.permissions import Action, can, require_organisation
 from pilotage.core.errors import ForbiddenError
+from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import (
     PER_PAGE_CHOICES,
     PageRequest,
@@ -29,6 +30,7 @@ from pilotage.core.pages import (
     history_context,
     paginate,
 )
+from pilotage.interop.xlsx import Column, Row, Sheet
 from pilotage.portfolio import selectors, services
 from pilotage.portfolio.filters import DashboardFilterForm, ProjectFilterForm
 from pilotage.portfolio.forms import (
@@ -156,6 +158,57 @@ def _projects_csv(projects: models.QuerySet[Project]) -> StreamingHttpResponse:
     return response
 
 
+def _rounded(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+def _projects_xlsx(projects: models.QuerySet[Project]) -> HttpResponse:
+    """The filtered list as a formatted workbook: typed dates, money and scores."""
+    sheet = Sheet(
+        gettext("Projects"),
+        [
+            Column(gettext("Code"), "text"),
+            Column(gettext("Name"), "text", width=40),
+            Column(gettext("Portfolio"), "text"),
+            Column(gettext("Programme"), "text"),
+            Column(gettext("Project manager"), "text"),
+            Column(gettext("Phase"), "text"),
+            Column(gettext("Status"), "text"),
+            Column(gettext("Priority"), "text"),
+            Column(gettext("Health"), "text"),
+            Column(gettext("Schedule health"), "integer"),
+            Column(gettext("Start"), "date"),
+            Column(gettext("Finish"), "date"),
+            Column(gettext("Budget"), "money"),
+            Column(gettext("Currency"), "text"),
+            Column(gettext("Tags"), "text"),
+        ],
+        (
+            Row(
+                [
+                    p.code,
+                    p.name,
+                    p.portfolio.name,
+                    p.programme.name if p.programme else "",
+                    str(p.manager) if p.manager else "",
+                    p.get_phase_display(),
+                    p.get_status_display(),
+                    p.get_priority_display(),
+                    p.get_health_display(),
+                    _rounded(getattr(p, "schedule_health", None)),
+                    p.start_date,
+                    p.finish_date,
+                    p.budget,
+                    p.currency,
+                    ", ".join(t.name for t in p.tags.all()),
+                ]
+            )
+            for p in projects.iterator(chunk_size=500)
+        ),
+    )
+    return xlsx_response("projects", [sheet], title=gettext("Projects"))
+
+
 def _may_create_project(user: Any) -> bool:
     return selectors.portfolio_list_for_project_create(user=user).exists()
 
@@ -166,6 +219,8 @@ def project_list(request: PageRequest) -> HttpResponseBase:
     projects = selectors.project_list(user=request.user, **filters.selector_kwargs())
     if request.GET.get("format") == "csv":
         return _projects_csv(projects)
+    if request.GET.get("format") == "xlsx":
+        return _projects_xlsx(projects)
     page = paginate(request, projects, filters.page_size)
     context = {
         "active_nav": "projects",
@@ -279,10 +334,49 @@ def project_delete(request: PageRequest, pk: int) -> HttpResponse:
 # Programmes ---------------------------------------------------------------------------------
 
 
+def _programmes_xlsx(user: Any, programmes: models.QuerySet[Programme]) -> HttpResponse:
+    """The listed programmes as a workbook, one budget column per currency of their projects
+    (amounts in different currencies are never added together)."""
+    rows = list(programmes)
+    budgets = selectors.programme_budgets(user=user, programmes=rows)
+    currencies = sorted({currency for totals in budgets.values() for currency, _t in totals})
+    sheet = Sheet(
+        gettext("Programmes"),
+        [
+            Column(gettext("Code"), "text"),
+            Column(gettext("Name"), "text", width=40),
+            Column(gettext("Portfolio"), "text"),
+            Column(gettext("Programme manager"), "text"),
+            Column(gettext("Sponsor"), "text"),
+            Column(gettext("Projects"), "integer"),
+            *(
+                Column(gettext("Budget"), "money", currency=currency)
+                for currency in currencies or [""]
+            ),
+        ],
+        [
+            [
+                programme.code,
+                programme.name,
+                programme.portfolio.name,
+                str(programme.manager) if programme.manager else "",
+                str(programme.sponsor) if programme.sponsor else "",
+                programme.project_count,  # type: ignore[attr-defined]
+                *(dict(budgets[programme.pk]).get(currency) for currency in currencies),
+            ]
+            for programme in rows
+        ],
+    )
+    return xlsx_response("programmes", [sheet], title=gettext("Programmes"))
+
+
 @login_required
 def programme_list(request: PageRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
-    page = paginate(request, selectors.programme_list(user=request.user, search=search))
+    programmes = selectors.programme_list(user=request.user, search=search)
+    if request.GET.get("format") == "xlsx":
+        return _programmes_xlsx(request.user, programmes)
+    page = paginate(request, programmes)
     budgets = selectors.programme_budgets(user=request.user, programmes=page)
     for programme in page:
         programme.budgets = budgets[programme.pk]
@@ -400,10 +494,38 @@ def programme_delete(request: PageRequest, pk: int) -> HttpResponse:
 # Portfolios ---------------------------------------------------------------------------------
 
 
+def _portfolios_xlsx(portfolios: models.QuerySet[Portfolio]) -> HttpResponse:
+    sheet = Sheet(
+        gettext("Portfolios"),
+        [
+            Column(gettext("Code"), "text"),
+            Column(gettext("Name"), "text", width=40),
+            Column(gettext("Owner"), "text"),
+            Column(gettext("Reporting currency"), "text"),
+            Column(gettext("Programmes"), "integer"),
+            Column(gettext("Projects"), "integer"),
+        ],
+        [
+            [
+                portfolio.code,
+                portfolio.name,
+                str(portfolio.owner) if portfolio.owner else "",
+                portfolio.currency,
+                portfolio.programme_count,  # type: ignore[attr-defined]
+                portfolio.project_count,  # type: ignore[attr-defined]
+            ]
+            for portfolio in portfolios
+        ],
+    )
+    return xlsx_response("portfolios", [sheet], title=gettext("Portfolios"))
+
+
 @login_required
 def portfolio_list(request: PageRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     portfolios = selectors.portfolio_list(user=request.user, search=search)
+    if request.GET.get("format") == "xlsx":
+        return _portfolios_xlsx(portfolios)
     return render(
         request,
         "portfolio/portfolio_list.html",
@@ -522,9 +644,38 @@ def _objective_for(request: PageRequest, pk: int, action: Action) -> StrategicOb
     return objective
 
 
+def _objectives_xlsx(objectives: models.QuerySet[StrategicObjective]) -> HttpResponse:
+    company = gettext("Whole company")
+    sheet = Sheet(
+        gettext("Strategic objectives"),
+        [
+            Column(gettext("Code"), "text"),
+            Column(gettext("Name"), "text", width=40),
+            Column(gettext("Portfolio"), "text"),
+            Column(gettext("Weight"), "integer"),
+            Column(gettext("Active"), "boolean"),
+            Column(gettext("Projects"), "integer"),
+        ],
+        [
+            [
+                objective.code,
+                objective.name,
+                objective.portfolio.name if objective.portfolio else company,
+                objective.weight,
+                objective.is_active,
+                objective.project_count,  # type: ignore[attr-defined]
+            ]
+            for objective in objectives
+        ],
+    )
+    return xlsx_response("objectives", [sheet], title=gettext("Strategic objectives"))
+
+
 @login_required
 def objective_list(request: PageRequest) -> HttpResponse:
     objectives = selectors.objective_list(user=request.user)
+    if request.GET.get("format") == "xlsx":
+        return _objectives_xlsx(objectives)
     return render(
         request,
         "portfolio/objective_list.html",

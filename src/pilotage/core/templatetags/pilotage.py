@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -167,3 +168,14 @@ def dash(value: Any) -> Any:
     if value is None or value == "" or value == []:
         return "—"
     return value
+
+
+@register.filter
+def iso_datetime(value: Any) -> Any:
+    """An ISO date-time text (as stored in JSON) as a datetime for the ``date`` filter."""
+    if not value or not isinstance(value, str):
+        return value
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value

@@ -56,9 +56,10 @@ function followPortfolio(select) {
 // The export link must carry the filters currently shown, also after htmx changed the URL.
 function refreshExportLinks() {
   document.querySelectorAll("[data-export-link]").forEach((link) => {
+    const own = new URLSearchParams(link.getAttribute("href").split("?")[1] || "");
     const params = new URLSearchParams(window.location.search);
     params.delete("page");
-    params.set("format", "csv");
+    params.set("format", own.get("format") || "csv");
     link.setAttribute("href", "?" + params.toString());
   });
 }

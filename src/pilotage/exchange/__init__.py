@@ -1,0 +1,1 @@
+"""Exchange with other tools: file imports with a preview, exports, calendar subscriptions."""

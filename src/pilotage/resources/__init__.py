@@ -1,0 +1,1 @@
+"""Resources: people, roles and equipment, and their assignments to tasks."""
