@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -33,6 +35,7 @@ from pilotage.accounts.forms import (
 from pilotage.accounts.models import ApiToken, User
 from pilotage.accounts.permissions import Action, require_organisation
 from pilotage.core.errors import NotFoundError
+from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import (
     PageRequest,
     add_service_error,
@@ -40,6 +43,7 @@ from pilotage.core.pages import (
     paginate,
     safe_next_url,
 )
+from pilotage.interop.xlsx import Column, Sheet
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "pilotage-demo"
@@ -135,9 +139,46 @@ def password_change(request: PageRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form, "tab": "password"})
 
 
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored instant on the wall clock of the user's time zone, as the pages show it."""
+    if value is None or timezone.is_naive(value):
+        return value
+    return timezone.localtime(value)
+
+
+def _tokens_xlsx(tokens: Iterable[ApiToken]) -> HttpResponse:
+    """The user's tokens as the page lists them: never a secret, only its first characters."""
+    active, revoked = gettext("Active"), gettext("Revoked")
+    sheet = Sheet(
+        gettext("API tokens"),
+        [
+            Column(gettext("Name"), "text", width=30),
+            Column(gettext("Prefix"), "text"),
+            Column(gettext("Created"), "datetime"),
+            Column(gettext("Last used"), "datetime"),
+            Column(gettext("State"), "text"),
+            Column(gettext("Revoked at"), "datetime"),
+        ],
+        [
+            [
+                token.name,
+                token.prefix,
+                _local(token.created_at),
+                _local(token.last_used_at),
+                revoked if token.revoked_at else active,
+                _local(token.revoked_at),
+            ]
+            for token in tokens
+        ],
+    )
+    return xlsx_response("api-tokens", [sheet], title=gettext("API tokens"))
+
+
 @login_required
 def token_list(request: PageRequest) -> HttpResponse:
     user = request.user
+    if request.method == "GET" and request.GET.get("format") == "xlsx":
+        return _tokens_xlsx(selectors.token_list(user=user))
     form = TokenCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -184,6 +225,32 @@ def _administered_user(request: PageRequest, pk: int) -> User:
     return selectors.user_get_for_user(pk, user=request.user, action=Action.CHANGE)
 
 
+def _users_xlsx(users: Iterable[User]) -> HttpResponse:
+    sheet = Sheet(
+        gettext("Users"),
+        [
+            Column(gettext("Name"), "text", width=30),
+            Column(gettext("Username"), "text"),
+            Column(gettext("E-mail"), "text", width=30),
+            Column(gettext("Active"), "boolean"),
+            Column(gettext("Administrator"), "boolean"),
+            Column(gettext("Last sign-in"), "datetime"),
+        ],
+        [
+            [
+                person.get_full_name() or person.username,
+                person.username,
+                person.email,
+                person.is_active,
+                person.is_superuser,
+                _local(person.last_login),
+            ]
+            for person in users
+        ],
+    )
+    return xlsx_response("users", [sheet], title=gettext("Users"))
+
+
 @login_required
 def user_list(request: PageRequest) -> HttpResponse:
     require_organisation(request.user, Action.ADMINISTER)
@@ -191,6 +258,8 @@ def user_list(request: PageRequest) -> HttpResponse:
     users = selectors.user_list(
         user=request.user, search=filters.search, active=filters.active_value
     )
+    if request.GET.get("format") == "xlsx":
+        return _users_xlsx(users)
     return render(
         request,
         "accounts/user_list.html",
