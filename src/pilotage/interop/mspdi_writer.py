@@ -1054,7 +1054,12 @@ class _Serializer:
         for field in self.document.custom_fields:
             add("<ExtendedAttribute>")
             self._element("FieldID", field.field_id)
-            self._element("FieldName", field.key)
+            # Microsoft Project names its outline codes "Outline Code1" ... with a space.
+            outline_code = field.kind == "outline_code" and builtin_field(field.field_id or 0)
+            self._element(
+                "FieldName",
+                field.key.replace("OutlineCode", "Outline Code", 1) if outline_code else field.key,
+            )
             if field.kind in _CF_TYPES:
                 self._element("CFType", _CF_TYPES[field.kind])
             if field.field_id is not None and builtin_field(field.field_id) is None:
