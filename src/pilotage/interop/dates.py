@@ -30,11 +30,14 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Final, Literal, TypeAlias
 
+import numpy as np
+
+from pilotage.engine.calendars import Calendar, WeekPattern, WorkingTime, compile_calendar
 from pilotage.engine.errors import EngineError
-from pilotage.engine.plan import Plan
+from pilotage.engine.plan import Plan, PlanTask
 from pilotage.engine.schedule_plan import schedule_plan
 
 __all__ = ["DateCheck", "DateDifference", "DifferenceReason", "check_dates"]
@@ -81,8 +84,50 @@ def _same(left: datetime | None, right: datetime) -> bool:
     return left is None or abs((left - right).total_seconds()) < _TOLERANCE_SECONDS
 
 
+class _WorkingMoments:
+    """Whether two instants are the same working moment of a task's calendar: a finish on
+    Friday at 17:00 is the same moment as Monday at 08:00, and tools write either."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.compiled: dict[int | None, WorkingTime | None] = {}
+
+    def _working(self, uid: int | None) -> WorkingTime | None:
+        if uid not in self.compiled:
+            plan_calendar = self.plan.calendars_by_uid.get(uid) if uid is not None else None
+            calendar = (
+                plan_calendar.calendar
+                if plan_calendar is not None
+                else Calendar("Standard", WeekPattern.standard())
+            )
+            start = self.plan.start.date() if self.plan.start else date.today()
+            try:
+                self.compiled[uid] = compile_calendar(calendar, start, start)
+            except EngineError:
+                self.compiled[uid] = None
+        return self.compiled[uid]
+
+    def same(self, task: PlanTask, left: datetime | None, right: datetime) -> bool:
+        if _same(left, right):
+            return True
+        if left is None or task.elapsed:
+            return False
+        working = self._working(task.calendar_uid or self.plan.calendar_uid)
+        if working is None:
+            return False
+        first, last = sorted((left, right))
+        try:
+            between = working.working_between(np.datetime64(first, "m"), np.datetime64(last, "m"))
+        except EngineError:
+            return False
+        return int(between) == 0
+
+
 def check_dates(plan: Plan) -> DateCheck:
     """Schedule the plan and compare each task's start and finish with the file's.
+
+    Two dates agree when they are the same to the minute, or the same working moment (no
+    working time between them: Friday 17:00 and Monday 08:00).
 
     Parameters
     ----------
@@ -102,6 +147,7 @@ def check_dates(plan: Plan) -> DateCheck:
     predecessors: dict[int, list[int]] = {}
     for link in plan.links:
         predecessors.setdefault(link.successor_uid, []).append(link.predecessor_uid)
+    moments = _WorkingMoments(plan)
     compared = agreeing = more = 0
     differences: list[DateDifference] = []
     reasons: dict[str, int] = {}
@@ -112,7 +158,9 @@ def check_dates(plan: Plan) -> DateCheck:
             continue
         row = schedule.task(task.uid)
         compared += 1
-        if _same(task.start, row.start) and _same(task.finish, row.finish):
+        if moments.same(task, task.start, row.start) and moments.same(
+            task, task.finish, row.finish
+        ):
             agreeing += 1
             continue
         reason: DifferenceReason
