@@ -59,11 +59,13 @@ messages: $(VENV)/.installed-dev
 	cd src/pilotage && PILOTAGE_DATA_DIR=../../var ../../$(BIN)/django-admin compilemessages --settings=pilotage.config.settings
 
 benchmark: $(VENV)/.installed-dev
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench,mpp]"
 	$(BIN)/python benchmarks/portfolio_pages.py
 	$(BIN)/python benchmarks/cpm.py
 	$(BIN)/python benchmarks/plan_pages.py
 	$(BIN)/python benchmarks/mspdi_read.py
+	$(BIN)/python benchmarks/interop.py
+	$(BIN)/python benchmarks/samples.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .mypy_cache .ruff_cache
