@@ -318,6 +318,7 @@ def build_plan(
     for task in tasks:
         plan_tasks.append(
             PlanTask(
+                remaining_duration_minutes=_file_remaining(task),
                 uid=task.pk,
                 id=task.position,
                 name=task.name,
@@ -371,6 +372,22 @@ def build_plan(
         links=tuple(plan_links),
     )
     return PlanInput(plan=plan, tasks=tasks, external=external, links=list(links))
+
+
+def _file_remaining(task: Task) -> int | None:
+    """The remaining duration an imported file gives an unfinished task, as long as its
+    progress and duration are still those of the file; otherwise the scheduler derives it
+    from the % complete. Tools round % complete: the remaining duration is the exact value."""
+    details = task.file_details
+    if not details or "remaining_duration_minutes" not in details:
+        return None
+    if (
+        details.get("percent_complete") != task.percent_complete
+        or details.get("duration_minutes") != task.duration_minutes
+    ):
+        return None
+    remaining = details["remaining_duration_minutes"]
+    return int(remaining) if isinstance(remaining, int) else None
 
 
 def _ordered_calendars(calendars: dict[int, PlanCalendar]) -> list[PlanCalendar]:

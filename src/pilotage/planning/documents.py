@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require
 from pilotage.core import audit
+from pilotage.core.bulk import insert_rows, update_rows
 from pilotage.engine.calendars import (
     Daily,
     MonthlyByDay,
@@ -428,6 +429,11 @@ def _task_values(
         value = getattr(plan_task, name)
         if value:
             file_details[name] = value
+    if plan_task.remaining_duration_minutes is not None:
+        # The remaining duration holds while progress and duration stay as in the file.
+        file_details["remaining_duration_minutes"] = plan_task.remaining_duration_minutes
+        file_details["percent_complete"] = plan_task.percent_complete
+        file_details["duration_minutes"] = max(plan_task.duration_minutes, 0)
     if plan_task.finish is not None:
         file_details["file_finish"] = plan_task.finish.isoformat()
     if plan_task.start is not None:
@@ -621,18 +627,27 @@ def _load_tasks(
         Dependency.objects.filter(predecessor_id__in=stale).delete()
         Task.objects.filter(pk__in=stale).update(parent=None)
         Task.objects.filter(pk__in=stale).delete()
-    # Positions must not collide while rows move: park the kept rows out of the way first.
     if kept:
         Task.objects.filter(pk__in=[task.pk for task in kept]).update(parent=None)
-    Task.objects.bulk_create(new, batch_size=1000)
+    for task in new:
+        task.parent = None
+    insert_rows(Task, new)
+    if new:
+        ids = dict(
+            Task.objects.filter(project=project, uid__in=[task.uid for task in new])
+            .order_by()
+            .values_list("uid", "pk")
+        )
+        for task in new:
+            task.pk = ids[task.uid]
+            task._state.adding = False
+            task._state.db = Task.objects.db
     for plan_task in document.plan.tasks:
         task = tasks_by_uid[plan_task.uid]
         task.parent = tasks_by_uid[plan_task.parent_uid] if plan_task.parent_uid else None
     if kept:
-        Task.objects.bulk_update(kept, _LOADED_FIELDS, batch_size=500)
-    parented = [task for task in tasks_by_uid.values() if task.parent_id is not None]
-    if parented:
-        Task.objects.bulk_update(parented, ["parent"], batch_size=1000)
+        update_rows(Task, kept, _LOADED_FIELDS)
+    update_rows(Task, [task for task in new if task.parent_id is not None], ["parent"])
     return tasks_by_uid
 
 
@@ -672,14 +687,13 @@ def _load_links(
                 lag_percent=link.lag_percent,
             )
         )
-    Dependency.objects.bulk_create(links, batch_size=1000)
+    insert_rows(Dependency, links)
     changed = []
     for uid, items in external.items():
         task = tasks_by_uid[uid]
         task.file_details = {**task.file_details, "external_links": items}
         changed.append(task)
-    if changed:
-        Task.objects.bulk_update(changed, ["file_details"], batch_size=500)
+    update_rows(Task, changed, ["file_details"])
 
 
 def _link_json(link: PlanLink) -> dict[str, Any]:
@@ -749,7 +763,8 @@ def _load_baselines(
             finish=max(finishes, default=None),
         )
         has_primary = True
-        BaselineTask.objects.bulk_create(
+        insert_rows(
+            BaselineTask,
             [
                 BaselineTask(
                     baseline=baseline,
@@ -767,7 +782,6 @@ def _load_baselines(
                 )
                 for task, values in rows
             ],
-            batch_size=1000,
         )
 
 

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require, require_organisation
 from pilotage.core import audit
+from pilotage.core.bulk import update_rows
 from pilotage.core.services import (
     check_fields,
     create_audited,
@@ -200,25 +201,7 @@ def _write_fields(tasks: Sequence[Task], names: Sequence[str]) -> None:
     5,000-task plan; values the service computed need no model validation, only the database
     conversion of each field.
     """
-    if not tasks:
-        return
-    fields = [Task._meta.get_field(name) for name in names]
-    connection = connections[router.db_for_write(Task)]
-    quote = connection.ops.quote_name
-    columns = [str(field.column) for field in fields]  # type: ignore[union-attr]
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
-    # Table and column names come from the model, never from input.
-    sql = f"UPDATE {quote(Task._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
-    rows = [
-        [
-            field.get_db_prep_save(getattr(task, field.attname), connection)  # type: ignore[union-attr]
-            for field in fields
-        ]
-        + [task.pk]
-        for task in tasks
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+    update_rows(Task, tasks, names)
 
 
 def _save_structure(tasks: list[Task], levels: list[int], actor: User | None) -> None:

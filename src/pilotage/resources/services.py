@@ -15,6 +15,7 @@ from typing import Any
 
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require
+from pilotage.core.bulk import insert_rows
 from pilotage.interop.document import DocumentAssignment, DocumentResource, ProjectDocument
 from pilotage.planning.documents import (
     custom_field_kinds,
@@ -142,7 +143,7 @@ def assignments_load_document(
             continue
         seen.add((task.pk, resource.pk))
         rows.append(_assignment_row(project, task, resource, assignment))
-    Assignment.objects.bulk_create(rows, batch_size=1000)
+    insert_rows(Assignment, rows)
     return created, len(rows)
 
 
