@@ -251,3 +251,18 @@ def test_a_plan_made_in_pilotage_updates_from_its_own_export(world: World) -> No
     assert list(
         Task.objects.filter(project=world.project).order_by("position").values_list("pk", "name")
     ) == [(tasks[0].pk, "Task 1"), (tasks[1].pk, "Task 2 (revised)"), (tasks[2].pk, "Task 3")]
+
+
+def test_a_resource_without_assignments_is_kept_for_the_export(world: World) -> None:
+    spare = WAREHOUSE.replace(
+        b"</Resources>",
+        b"<Resource><UID>7</UID><ID>3</ID><Name>Forklift</Name><Type>1</Type></Resource>"
+        b"</Resources>",
+    )
+    run = services.import_upload(actor=world.admin, data=spare, file_name="w.xml")
+    project = services.import_apply(
+        actor=world.admin, run=run, portfolio=world.portfolio, code="WH"
+    ).project
+    exported = project_export(actor=world.admin, project=project, format="mspdi").content
+    names = [resource.name for resource in read_mspdi_document(exported, name="w.xml").resources]
+    assert names == ["Marc Petit", "Crates", "Forklift"]

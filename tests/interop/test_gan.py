@@ -440,3 +440,19 @@ def test_external_entities_are_not_read(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError, match="document type") as caught:
         read_gan(data, name="xxe.gan")
     assert "TOP SECRET" not in str(caught.value)
+
+
+def test_a_task_drawn_later_stays_where_it_is_drawn() -> None:
+    from pilotage.interop.dates import check_dates
+
+    document = read_gan(
+        gan(
+            '<task id="0" name="First" start="2024-01-01" duration="2"/>'
+            '<task id="1" name="Later" start="2024-01-10" duration="1"/>'
+        )
+    )
+    later = document.plan.task(2)
+    assert (later.constraint_type, later.constraint_date) == ("SNET", datetime(2024, 1, 10, 8))
+    assert document.plan.task(1).constraint_type == "ASAP"
+    checked = check_dates(document.plan)
+    assert (checked.compared, checked.agreeing) == (2, 2)

@@ -21,6 +21,9 @@ How values are converted
   successor start later than the link requires) have no equivalent and read as plain links.
 - Priorities 3, 0, 1, 2, 4 (lowest, low, normal, high, highest) become Microsoft Project's
   priorities of the same names: 100, 400, 500, 600, 900 (:data:`GAN_PRIORITIES`).
+- GanttProject keeps a task where it is drawn unless a link pushes it later; a task without a
+  predecessor that starts after the project does is given a start-no-earlier-than constraint on
+  its drawn start, so that scheduling it keeps it there.
 - An "earliest begin" date (``thirdDate`` with ``thirdDate-constraint="1"``) becomes a
   start-no-earlier-than constraint; when its checkbox is off (``0``) it is ignored.
 - A holiday with an empty year recurs every year on that date; ``WORKING_DAY`` dates are
@@ -63,7 +66,7 @@ import re
 import textwrap
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -369,6 +372,7 @@ class _GanReader:
         by_gan_id = {raw.gan_id: raw for raw in raw_tasks}
         tasks = self._dated_tasks(raw_tasks, calendar)
         links = self._links(raw_tasks, by_gan_id)
+        tasks = _kept_where_drawn(tasks, links)
         resources, resource_calendars = self._resources(root, calendar)
         assignments = self._assignments(root, by_gan_id, {r.uid: r for r in resources}, tasks)
         if self._dropped:
@@ -988,3 +992,24 @@ class _GanReader:
                 )
             )
         return assignments
+
+
+def _kept_where_drawn(tasks: list[PlanTask], links: list[PlanLink]) -> list[PlanTask]:
+    """Tasks without predecessors, drawn after the project's start, held on their start."""
+    starts = [task.start for task in tasks if task.start is not None]
+    if not starts:
+        return tasks
+    project_start = min(starts)
+    linked = {link.successor_uid for link in links}
+    kept: list[PlanTask] = []
+    for task in tasks:
+        if (
+            not task.summary
+            and task.uid not in linked
+            and task.constraint_type == "ASAP"
+            and task.start is not None
+            and task.start > project_start
+        ):
+            task = replace(task, constraint_type="SNET", constraint_date=task.start)
+        kept.append(task)
+    return kept

@@ -117,7 +117,12 @@ def assignments_load_document(
         values = _resource_values(item, calendars)
         resource = matches.get(item.uid)
         if resource is None:
-            resource = Resource.objects.create(**values)
+            resource = Resource.objects.create(
+                **{
+                    **values,
+                    "file_details": {"projects": {str(project.pk): values["file_details"]}},
+                }
+            )
             created += 1
         else:
             # An existing resource keeps what the organisation set; the file adds what it lacks.
@@ -199,6 +204,13 @@ def resources_document(project: Project, document: ProjectDocument) -> ProjectDo
     )
     task_uid = _task_uids(project, document)
     resources: dict[int, Resource] = {}
+    # The project's file resources (assigned or not), then any other resource it assigns.
+    for resource in (
+        Resource.objects.filter(file_details__projects__has_key=str(project.pk))
+        .select_related("calendar")
+        .order_by("pk")
+    ):
+        resources[resource.pk] = resource
     for assignment in assignments:
         resources.setdefault(assignment.resource_id, assignment.resource)
     calendar_uid = {item.calendar.name: item.uid for item in document.plan.calendars}
