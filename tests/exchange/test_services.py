@@ -114,6 +114,11 @@ def test_the_same_person_from_two_files_is_one_resource(world: World) -> None:
     services.import_apply(actor=world.admin, run=run, portfolio=world.portfolio, code="WH-TWO")
     assert Resource.objects.filter(name="Marc Petit").count() == 1
     assert Assignment.objects.filter(resource__name="Marc Petit").count() == 2
+    second = Project.objects.get(code="WH-TWO")
+    exported = project_export(actor=world.admin, project=second, format="mspdi").content
+    again = read_mspdi_document(exported, name="wh-two.xml")
+    assert [item.calendar.name for item in again.plan.calendars] == ["Standard"]
+    assert again.resources[0].calendar_uid == again.plan.calendars[0].uid
 
 
 def test_a_failed_apply_writes_nothing(world: World) -> None:
@@ -229,11 +234,13 @@ def test_document_of_a_plan_built_in_pilotage(world: World) -> None:
 
 
 def test_every_spreadsheet_field_is_marked_for_translation() -> None:
-    from pilotage.exchange.labels import FIELD_LABELS
+    from pilotage.exchange.labels import FIELD_LABELS, FORMAT_NAMES
+    from pilotage.interop.formats import FORMAT_LABELS
     from pilotage.interop.tabular import TARGETS
 
     labels = {field.label for target in TARGETS.values() for field in target.fields}
     assert labels <= set(FIELD_LABELS)
+    assert set(FORMAT_LABELS.values()) <= set(FORMAT_NAMES)
 
 
 def test_a_plan_made_in_pilotage_updates_from_its_own_export(world: World) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -59,7 +60,7 @@ def _import_out(run: ImportRun) -> dict[str, Any]:
         "file_name": run.file_name,
         "file_size": run.file_size,
         "format": run.format,
-        "format_label": FORMAT_LABELS.get(run.format, run.format),
+        "format_label": gettext(FORMAT_LABELS.get(run.format, run.format)),
         "kind": run.kind,
         "mode": run.mode,
         "status": run.status,

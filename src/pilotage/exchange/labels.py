@@ -1,4 +1,4 @@
-"""The names of the spreadsheet import fields, marked for translation.
+"""The names of the spreadsheet import fields and of the file formats, marked for translation.
 
 The field definitions live in ``interop.tabular``, which imports no Django; their English
 labels are translated where the pages show them (``gettext(field.label)``). This list puts
@@ -42,4 +42,22 @@ FIELD_LABELS = (
     gettext_noop("Code"),
     gettext_noop("Material Label"),
     gettext_noop("Generic"),
+)
+
+FORMAT_NAMES = (
+    gettext_noop("Microsoft Project XML"),
+    gettext_noop("Microsoft Project (.mpp)"),
+    gettext_noop("Microsoft Project exchange (.mpx)"),
+    gettext_noop("Primavera P6 XER"),
+    gettext_noop("Primavera P6 XML"),
+    gettext_noop("ProjectLibre (.pod)"),
+    gettext_noop("GanttProject"),
+    gettext_noop("Jira CSV export"),
+    gettext_noop("Jira search results (JSON)"),
+    gettext_noop("Trello board (JSON)"),
+    gettext_noop("Asana CSV export"),
+    gettext_noop("Pilotage plan (JSON)"),
+    gettext_noop("Pilotage plan (TOML)"),
+    gettext_noop("Excel workbook"),
+    gettext_noop("CSV table"),
 )

@@ -188,7 +188,7 @@ def import_detail(request: PageRequest, pk: int) -> HttpResponse:
             "summary": run.summary,
             "differences": differences,
             "changes": run.summary.get("changes"),
-            "format_label": FORMAT_LABELS.get(run.format, run.format),
+            "format_label": gettext(FORMAT_LABELS.get(run.format, run.format)),
             "new_form": new_form,
             "apply_form": apply_form,
             "mapping_choices": mapping_choices(run),
@@ -244,7 +244,7 @@ def _imports_workbook(runs: Any) -> HttpResponse:
                 [
                     timezone.localtime(run.created_at).replace(tzinfo=None),
                     run.file_name,
-                    FORMAT_LABELS.get(run.format, run.format),
+                    gettext(FORMAT_LABELS.get(run.format, run.format)),
                     run.project.code if run.project else "",
                     run.get_mode_display(),
                     run.get_status_display(),
@@ -280,11 +280,14 @@ def calendar_subscription(request: PageRequest) -> HttpResponse:
     """The user's personal calendar URL: create, show, or replace it."""
     feed = CalendarFeed.objects.filter(user=request.user).first()
     if request.method == "POST":
-        feed = services.calendar_feed_reset(actor=request.user)
-        messages.success(
-            request,
-            gettext("A new subscription address was made; the old one no longer works."),
-        )
+        services.calendar_feed_reset(actor=request.user)
+        if feed is None:
+            messages.success(request, gettext("Your subscription address is ready."))
+        else:
+            messages.success(
+                request,
+                gettext("A new subscription address was made; the old one no longer works."),
+            )
         return redirect("exchange:calendar_subscription")
     url = (
         request.build_absolute_uri(reverse("exchange:calendar_feed", args=[feed.token]))

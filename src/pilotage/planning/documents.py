@@ -806,6 +806,12 @@ def plan_document(project: Project) -> ProjectDocument:
         .distinct()
         .order_by("pk")
     )
+    # A shared resource may keep the calendar another project's file gave it: the project's
+    # own calendar of the same name stands for it.
+    own_names = {row.name for row in calendar_rows if row.project_id == project.pk}
+    calendar_rows = [
+        row for row in calendar_rows if row.project_id == project.pk or row.name not in own_names
+    ]
     file_uids = {
         pk: int(uid)
         for uid, pk in (settings.get("calendar_uids") or {}).items()
