@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from pilotage.core.errors import ForbiddenError
 from pilotage.exchange import services
@@ -273,3 +273,11 @@ def test_a_resource_without_assignments_is_kept_for_the_export(world: World) -> 
     exported = project_export(actor=world.admin, project=project, format="mspdi").content
     names = [resource.name for resource in read_mspdi_document(exported, name="w.xml").resources]
     assert names == ["Marc Petit", "Crates", "Forklift"]
+
+
+def test_previews_nobody_confirmed_are_forgotten_after_two_days(world: World) -> None:
+    old = upload(world)
+    ImportRun.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    upload(world)
+    old.refresh_from_db()
+    assert (old.status, bytes(old.content)) == (ImportStatus.DISCARDED, b"")

@@ -145,6 +145,7 @@ def import_upload(
     """
     if project is not None:
         require(actor, Action.CHANGE, project)
+    discard_stale_imports()
     if not data:
         raise ValidationError(
             gettext("%(file)s: the file is empty.") % {"file": file_name}, code="empty_file"
