@@ -8,8 +8,8 @@ of tasks (without the project summary task and blank rows), summary tasks, miles
 named resources, assignments and calendars, and the earliest task start and latest task
 finish; for the formats MPXJ does not read (Jira, Trello, iCalendar) the rows give the number of
 issues, cards or events counted with Python's standard library. The sample files are other
-people's work and are not part of this repository: by default DIR is ``../shared/samples``
-beside the repository's directory, and without it the script says so and stops.
+people's work and are not part of this repository: name their directory with ``--samples DIR``
+or the ``PILOTAGE_SAMPLES_DIR`` environment variable; without one the script says so and stops.
 
 Every file is read with the importer Pilotage picks for it
 (:func:`~pilotage.interop.formats.read_project_file`, or for a plain table the spreadsheet
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -36,7 +37,6 @@ from pilotage.interop.document import ProjectDocument
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.formats import TABLE_FORMATS, detect_format, read_project_file
 
-DEFAULT_SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 SCHEDULING_FORMATS = frozenset({"mspdi", "mpp", "mpx", "xer", "pmxml", "pod", "gan"})
 SKIPPED_NAMES = frozenset({"expected.csv"})
 SKIPPED_SUFFIXES = frozenset({".md", ".txt"})
@@ -225,11 +225,16 @@ def main() -> None:
     parser.add_argument(
         "--samples",
         type=Path,
-        help="the directory of sample files and expected.csv (default: ../shared/samples "
-        "beside the repository)",
+        help="the directory of sample files and expected.csv (default: $PILOTAGE_SAMPLES_DIR)",
     )
     args = parser.parse_args()
-    root = (args.samples or DEFAULT_SAMPLES).resolve()
+    named = args.samples or (
+        Path(os.environ["PILOTAGE_SAMPLES_DIR"]) if os.environ.get("PILOTAGE_SAMPLES_DIR") else None
+    )
+    if named is None:
+        print("No samples to compare: name their directory with --samples or PILOTAGE_SAMPLES_DIR.")
+        sys.exit(0)
+    root = named.resolve()
     expected_csv = root / "expected.csv"
     if not expected_csv.is_file():
         print(f"No samples to compare: {expected_csv} does not exist.")
