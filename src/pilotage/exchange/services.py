@@ -35,7 +35,6 @@ from pilotage.interop.dates import check_dates
 from pilotage.interop.document import ProjectDocument
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.formats import (
-    FORMAT_LABELS,
     TABLE_FORMATS,
     detect_format,
     read_project_file,
@@ -330,10 +329,6 @@ def discard_stale_imports(*, older_than: dt.timedelta = dt.timedelta(days=2)) ->
     return ImportRun.objects.filter(status=ImportStatus.PREVIEW, created_at__lt=cutoff).update(
         status=ImportStatus.DISCARDED, content=b""
     )
-
-
-def format_label(code: str) -> str:
-    return FORMAT_LABELS.get(code, code)
 
 
 # Column mappings --------------------------------------------------------------------------------
