@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -35,7 +34,7 @@ from pilotage.accounts.forms import (
 from pilotage.accounts.models import ApiToken, User
 from pilotage.accounts.permissions import Action, require_organisation
 from pilotage.core.errors import NotFoundError
-from pilotage.core.exports import xlsx_response
+from pilotage.core.exports import local_time, xlsx_response
 from pilotage.core.pages import (
     PageRequest,
     add_service_error,
@@ -139,13 +138,6 @@ def password_change(request: PageRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form, "tab": "password"})
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored instant on the wall clock of the user's time zone, as the pages show it."""
-    if value is None or timezone.is_naive(value):
-        return value
-    return timezone.localtime(value)
-
-
 def _tokens_xlsx(tokens: Iterable[ApiToken]) -> HttpResponse:
     """The user's tokens as the page lists them: never a secret, only its first characters."""
     active, revoked = gettext("Active"), gettext("Revoked")
@@ -163,10 +155,10 @@ def _tokens_xlsx(tokens: Iterable[ApiToken]) -> HttpResponse:
             [
                 token.name,
                 token.prefix,
-                _local(token.created_at),
-                _local(token.last_used_at),
+                local_time(token.created_at),
+                local_time(token.last_used_at),
                 revoked if token.revoked_at else active,
-                _local(token.revoked_at),
+                local_time(token.revoked_at),
             ]
             for token in tokens
         ],
@@ -243,7 +235,7 @@ def _users_xlsx(users: Iterable[User]) -> HttpResponse:
                 person.email,
                 person.is_active,
                 person.is_superuser,
-                _local(person.last_login),
+                local_time(person.last_login),
             ]
             for person in users
         ],

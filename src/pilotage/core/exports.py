@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.http import HttpResponse
@@ -9,6 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilotage.interop.xlsx import Sheet, write_xlsx
+
+
+def local_time(value: dt.datetime | None) -> dt.datetime | None:
+    """A stored instant on the wall clock of the user's time zone, as the pages show it (the
+    workbook keeps the wall-clock time)."""
+    if value is None or timezone.is_naive(value):
+        return value
+    return timezone.localtime(value)
+
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

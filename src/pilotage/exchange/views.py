@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.exports import xlsx_response
+from pilotage.core.exports import local_time, xlsx_response
 from pilotage.core.pages import PageRequest, add_service_error, paginate
 from pilotage.exchange import exports, selectors, services
 from pilotage.exchange.forms import ApplyForm, NewProjectForm, UploadForm
@@ -242,7 +242,7 @@ def _imports_workbook(runs: Any) -> HttpResponse:
         [
             Row(
                 [
-                    timezone.localtime(run.created_at).replace(tzinfo=None),
+                    local_time(run.created_at),
                     run.file_name,
                     gettext(FORMAT_LABELS.get(run.format, run.format)),
                     run.project.code if run.project else "",

@@ -57,6 +57,10 @@ __all__ = [
     "PlanChanges",
     "custom_value_from_json",
     "custom_value_to_json",
+    "decode_baselines",
+    "decode_custom_values",
+    "encode_baselines",
+    "encode_custom_values",
     "plan_changes",
     "plan_document",
     "plan_load_document",
@@ -110,7 +114,7 @@ def _kind_of(value: Any) -> str:
     return "text"
 
 
-def _encode_values(values: Iterable[CustomValue]) -> dict[str, Any]:
+def encode_custom_values(values: Iterable[CustomValue]) -> dict[str, Any]:
     stored: dict[str, Any] = {}
     for item in values:
         stored[item.key] = custom_value_to_json(item.value)
@@ -119,7 +123,9 @@ def _encode_values(values: Iterable[CustomValue]) -> dict[str, Any]:
     return stored
 
 
-def _decode_values(stored: Mapping[str, Any], kinds: Mapping[str, str]) -> tuple[CustomValue, ...]:
+def decode_custom_values(
+    stored: Mapping[str, Any], kinds: Mapping[str, str]
+) -> tuple[CustomValue, ...]:
     values = []
     for key, raw in stored.items():
         if key.endswith("#format"):
@@ -131,7 +137,7 @@ def _decode_values(stored: Mapping[str, Any], kinds: Mapping[str, str]) -> tuple
     return tuple(values)
 
 
-def _encode_baselines(baselines: Iterable[BaselineValues]) -> list[dict[str, Any]]:
+def encode_baselines(baselines: Iterable[BaselineValues]) -> list[dict[str, Any]]:
     return [
         {
             "number": item.number,
@@ -146,7 +152,7 @@ def _encode_baselines(baselines: Iterable[BaselineValues]) -> list[dict[str, Any
     ]
 
 
-def _decode_baselines(stored: Iterable[Mapping[str, Any]]) -> tuple[BaselineValues, ...]:
+def decode_baselines(stored: Iterable[Mapping[str, Any]]) -> tuple[BaselineValues, ...]:
     return tuple(
         BaselineValues(
             number=int(item["number"]),
@@ -163,26 +169,6 @@ def _decode_baselines(stored: Iterable[Mapping[str, Any]]) -> tuple[BaselineValu
 
 def _moment(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) and value else None
-
-
-def encode_custom_values(values: Iterable[CustomValue]) -> dict[str, Any]:
-    """Custom values as stored on a row (shared with resources and assignments)."""
-    return _encode_values(values)
-
-
-def decode_custom_values(
-    stored: Mapping[str, Any], kinds: Mapping[str, str]
-) -> tuple[CustomValue, ...]:
-    """Stored custom values back as document values (shared with resources and assignments)."""
-    return _decode_values(stored, kinds)
-
-
-def encode_baselines(baselines: Iterable[BaselineValues]) -> list[dict[str, Any]]:
-    return _encode_baselines(baselines)
-
-
-def decode_baselines(stored: Iterable[Mapping[str, Any]]) -> tuple[BaselineValues, ...]:
-    return _decode_baselines(stored)
 
 
 def custom_field_kinds(plan: ProjectPlan, owner: str) -> dict[str, str]:
@@ -469,7 +455,7 @@ def _task_values(
         "cost": details.cost,
         "fixed_cost": details.fixed_cost,
         "uid": plan_task.uid,
-        "custom_fields": _encode_values(details.custom_values),
+        "custom_fields": encode_custom_values(details.custom_values),
         "file_details": file_details,
         # The file's dates: kept for manually scheduled tasks, recomputed for the others.
         "start": plan_task.start,
@@ -594,8 +580,8 @@ def _summary_details(summary: PlanTask | None, document: ProjectDocument) -> dic
         "start": summary.start.isoformat() if summary.start else None,
         "finish": summary.finish.isoformat() if summary.finish else None,
         "guid": details.guid,
-        "baselines": _encode_baselines(details.baselines),
-        "custom_fields": _encode_values(details.custom_values),
+        "baselines": encode_baselines(details.baselines),
+        "custom_fields": encode_custom_values(details.custom_values),
         "cost": str(details.cost) if details.cost is not None else None,
         "work_minutes": details.work_minutes,
     }
@@ -893,7 +879,7 @@ def plan_document(project: Project) -> ProjectDocument:
             hyperlink=extra.get("hyperlink", ""),
             hyperlink_address=extra.get("hyperlink_address", ""),
             baselines=baselines.get(task.pk, ()),
-            custom_values=_decode_values(task.custom_fields or {}, kinds),
+            custom_values=decode_custom_values(task.custom_fields or {}, kinds),
             external=bool(extra.get("external")),
             external_project=extra.get("external_project", ""),
         )
@@ -984,8 +970,8 @@ def _export_summary(
     )
     details = TaskDetails(
         guid=str(stored.get("guid") or ""),
-        baselines=_decode_baselines(stored.get("baselines") or ()),
-        custom_values=_decode_values(stored.get("custom_fields") or {}, {}),
+        baselines=decode_baselines(stored.get("baselines") or ()),
+        custom_values=decode_custom_values(stored.get("custom_fields") or {}, {}),
         cost=Decimal(stored["cost"]) if stored.get("cost") is not None else None,
         work_minutes=stored.get("work_minutes"),
     )

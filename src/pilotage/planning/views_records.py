@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.permissions import Action, can, require_organisation
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.exports import xlsx_response
+from pilotage.core.exports import local_time, xlsx_response
 from pilotage.core.pages import (
     ChangeRow,
     HistoryRow,
@@ -613,13 +613,6 @@ def _project_context(project: Project, tab: str) -> dict[str, Any]:
     return {"project": project, "tab": tab, "active_nav": "projects"}
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    """A stored instant on the wall clock of the user's time zone, as the pages show it."""
-    if value is None or timezone.is_naive(value):
-        return value
-    return timezone.localtime(value)
-
-
 def _baselines_xlsx(user: Any, project: Project, baselines: Sequence[Baseline]) -> HttpResponse:
     """The project's baselines and, on a second sheet, the primary baseline's tasks."""
     sheets = [
@@ -640,7 +633,7 @@ def _baselines_xlsx(user: Any, project: Project, baselines: Sequence[Baseline]) 
                     baseline.name,
                     baseline.is_primary,
                     baseline.description,
-                    _local(baseline.captured_at),
+                    local_time(baseline.captured_at),
                     str(baseline.captured_by) if baseline.captured_by else "",
                     baseline.start.date() if baseline.start else None,
                     baseline.finish.date() if baseline.finish else None,
