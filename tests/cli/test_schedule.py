@@ -66,7 +66,7 @@ class TestJson:
         assert project["name"] == "Product launch"
         assert (project["start"], project["finish"]) == (
             "2026-03-02T08:00:00",
-            "2026-03-16T17:00:00",
+            "2026-03-17T17:00:00",
         )
         assert [task["uid"] for task in document["tasks"]] == [1, 2, 3, 4, 5, 6, 7]
         for task in document["tasks"]:
@@ -76,20 +76,16 @@ class TestJson:
             assert isinstance(task["total_float_minutes"], int)
             assert isinstance(task["critical"], bool)
 
-    def test_the_dates_are_those_of_the_file_but_for_manual_and_levelled_tasks(
-        self, run: Run
-    ) -> None:
+    def test_the_dates_are_those_of_the_file_leveling_delay_included(self, run: Run) -> None:
         tasks = tasks_by_uid(json.loads(scheduled(run, LAUNCH).stdout))
         expected = file_dates(LAUNCH)
         for uid, task in tasks.items():
-            if uid == 7:
-                continue
             assert (task["early_start"], task["early_finish"]) == expected[uid], uid
-        # Training finishes a day after Go live starts; the file has it a day later because of
-        # the leveling delay, which the warnings name.
+        # Training would finish a day after Go live starts (Friday 13 to Monday 16); its
+        # leveling delay of one elapsed day moves it to Monday 16 and Tuesday 17.
         assert (tasks[7]["early_start"], tasks[7]["early_finish"]) == (
-            "2026-03-13T08:00:00",
-            "2026-03-16T17:00:00",
+            "2026-03-16T08:00:00",
+            "2026-03-17T17:00:00",
         )
         assert tasks[5]["manual"] is True
 
@@ -110,8 +106,6 @@ class TestJson:
     def test_warnings_go_to_standard_error_one_per_line(self, run: Run) -> None:
         result = scheduled(run, LAUNCH)
         assert result.stderr.splitlines() == [
-            "Warning: Task 7 (Train the sales team): the file's dates include a leveling delay "
-            "of 1ed from resource leveling, which is not applied",
             "Warning: Manually scheduled, so kept on the start the file gives whatever their "
             "predecessors: task 5",
             "Warning: Task 5 (Write the docs): manually scheduled on 2026-03-03 08:00, before its "

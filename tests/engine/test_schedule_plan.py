@@ -323,14 +323,102 @@ class TestManualAndInactiveTasks:
             result.warnings
         )
 
-    def test_a_leveling_delay_is_reported_not_applied(self) -> None:
-        delayed = task(1, 1, leveling_delay_minutes=2880, leveling_delay_format="ed")
-        result = schedule(delayed)
-        assert dates(result, 1) == (at(2, 8), at(2, 17))
-        assert result.warnings == (
-            "Task 1 (T1): the file's dates include a leveling delay of 2ed from resource "
-            "leveling, which is not applied",
+
+class TestLevelingDelays:
+    """A leveling delay is added to the start the logic gives, then the next working time."""
+
+    @pytest.mark.parametrize(
+        ("minutes", "unit", "expected"),
+        [
+            # A (1 day) ends on Monday 17:00, so B could start on Tuesday 08:00.
+            # Two elapsed days: Thursday 08:00.
+            (2 * 1440, "ed", (at(5, 8), at(5, 17))),
+            # Half an elapsed day: Tuesday 20:00, then the next working time, Wednesday 08:00.
+            (720, "ed", (at(4, 8), at(4, 17))),
+            # No format: elapsed, as Microsoft Project shows leveling delays by default.
+            (1440, None, (at(4, 8), at(4, 17))),
+            # Elapsed hours: Tuesday 10:00, then B works until Wednesday 10:00.
+            (120, "eh", (at(3, 10), at(4, 10))),
+            # Two working days: Thursday 08:00.
+            (2 * DAY, "d", (at(5, 8), at(5, 17))),
+            # Four elapsed days from Tuesday: Saturday 08:00, then Monday 9 March.
+            (4 * 1440, "ed", (at(9, 8), at(9, 17))),
+            # Four working days from Tuesday: over the weekend to Monday 9 March.
+            (4 * DAY, "d", (at(9, 8), at(9, 17))),
+        ],
+    )
+    def test_the_delay_follows_the_logic(
+        self, minutes: int, unit: DurationFormat | None, expected: tuple[datetime, datetime]
+    ) -> None:
+        delayed = task(2, 1, leveling_delay_minutes=minutes, leveling_delay_format=unit)
+        result = schedule(task(1, 1), delayed, links=(PlanLink(1, 2),))
+        assert dates(result, 2) == expected
+        assert result.warnings == ()
+
+    def test_successors_follow_and_the_delay_counts_in_the_floats(self) -> None:
+        # A (Monday) -> B (1 day, delayed 2ed: Thursday) -> C (Friday); D (Monday, alone).
+        # The project ends on Friday 17:00. A's late finish is Monday 17:00: B's start could
+        # come no later, the delay being fixed; D may slip by four days.
+        delayed = task(2, 1, leveling_delay_minutes=2 * 1440, leveling_delay_format="ed")
+        result = schedule(
+            task(1, 1), delayed, task(3, 1), task(4, 1), links=(PlanLink(1, 2), PlanLink(2, 3))
         )
+        assert dates(result, 3) == (at(6, 8), at(6, 17))
+        assert result.project_finish == at(6, 17)
+        assert result.task(1).late_finish == at(2, 17)
+        assert [result.task(uid).total_float_minutes for uid in (1, 2, 3, 4)] == [0, 0, 0, 4 * DAY]
+        assert result.task(1).free_float_minutes == 0
+        assert [uid for uid in (1, 2, 3, 4) if result.task(uid).critical] == [1, 2, 3]
+
+    def test_a_delay_without_predecessors_counts_from_the_project_start(self) -> None:
+        result = schedule(task(1, 1, leveling_delay_minutes=DAY, leveling_delay_format="d"))
+        assert dates(result, 1) == (at(3, 8), at(3, 17))
+
+    def test_a_delay_on_a_task_with_a_finish_link(self) -> None:
+        # FF: B (2 days) finishes with A (Tuesday 17:00), so starts on Monday; one elapsed day
+        # later it starts on Tuesday and finishes on Wednesday.
+        delayed = task(2, 2, leveling_delay_minutes=1440, leveling_delay_format="ed")
+        result = schedule(task(1, 2), delayed, links=(PlanLink(1, 2, "FF"),))
+        assert dates(result, 2) == (at(3, 8), at(4, 17))
+
+    def test_a_delay_on_its_own_calendar(self) -> None:
+        # B works Tuesday to Thursday only: from Tuesday 08:00, one working day of its
+        # calendar later is Wednesday 08:00; two are Thursday; three, the next Tuesday.
+        short_week = Calendar(
+            "Short week",
+            WeekPattern.standard().with_day(0, ()).with_day(4, ()),
+        )
+        plan_calendar = PlanCalendar(2, short_week)
+        delayed = task(
+            2, 1, calendar_uid=2, leveling_delay_minutes=3 * DAY, leveling_delay_format="d"
+        )
+        result = schedule(task(1, 1), delayed, links=(PlanLink(1, 2),), calendars=(plan_calendar,))
+        assert dates(result, 2) == (at(10, 8), at(10, 17))
+
+    def test_started_and_manual_tasks_keep_their_dates(self) -> None:
+        started = task(
+            1, 2, actual_start=at(2, 8), percent_complete=50, leveling_delay_minutes=1440
+        )
+        manual = task(2, 1, manual=True, start=at(3, 8), leveling_delay_minutes=1440)
+        result = schedule(started, manual)
+        assert dates(result, 1) == (at(2, 8), at(3, 17))
+        assert dates(result, 2) == (at(3, 8), at(3, 17))
+
+    def test_a_must_start_on_date_wins_over_the_delay(self) -> None:
+        pinned = task(
+            1,
+            1,
+            constraint_type="MSO",
+            constraint_date=at(3, 8),
+            leveling_delay_minutes=3 * 1440,
+        )
+        assert dates(schedule(pinned), 1) == (at(3, 8), at(3, 17))
+
+    def test_a_delayed_summary_subtask_moves_its_summary(self) -> None:
+        phase = task(1, 0, summary=True)
+        child = task(2, 1, parent_uid=1, outline_level=2, leveling_delay_minutes=1440)
+        result = schedule(phase, child)
+        assert dates(result, 1) == (at(3, 8), at(3, 17))
 
 
 class TestCalendars:

@@ -55,12 +55,14 @@ def test_reasons_name_manual_tasks_leveling_and_progress_out_of_sequence() -> No
                 start=datetime(2026, 3, 2, 8),
                 finish=datetime(2026, 3, 10, 17),
             ),
+            # T1 ends on Wednesday, then two working days of leveling delay: the file's
+            # Monday would agree, but the file has Tuesday (another leveling run, say).
             task(
                 3,
                 leveling_delay_minutes=2 * DAY,
                 leveling_delay_format="d",
-                start=datetime(2026, 3, 9, 8),
-                finish=datetime(2026, 3, 9, 17),
+                start=datetime(2026, 3, 10, 8),
+                finish=datetime(2026, 3, 10, 17),
             ),
             task(
                 4,
@@ -75,6 +77,25 @@ def test_reasons_name_manual_tasks_leveling_and_progress_out_of_sequence() -> No
     reasons = {item.uid: item.reason for item in checked.differences}
     assert reasons == {2: "manual", 3: "leveling", 4: "progress"}
     assert checked.reasons == {"manual": 1, "leveling": 1, "progress": 1}
+
+
+def test_a_leveling_delay_is_applied_so_the_delayed_dates_agree() -> None:
+    # T1 (three days) ends on Wednesday 4; T2 could start on Thursday 5, and one elapsed day
+    # of leveling delay puts it on Friday 6, as the file says.
+    checked = check_dates(
+        plan(
+            task(1, duration_minutes=3 * DAY, start=MONDAY, finish=datetime(2026, 3, 4, 17)),
+            task(
+                2,
+                leveling_delay_minutes=1440,
+                leveling_delay_format="ed",
+                start=datetime(2026, 3, 6, 8),
+                finish=datetime(2026, 3, 6, 17),
+            ),
+            links=(PlanLink(1, 2),),
+        )
+    )
+    assert (checked.compared, checked.agreeing, checked.differences) == (2, 2, ())
 
 
 def test_a_plan_that_cannot_be_scheduled_says_why() -> None:

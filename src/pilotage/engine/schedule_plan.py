@@ -25,8 +25,14 @@ How a plan becomes a network
   except those that would move it, which are left out (with a warning).
 - Summary tasks may only carry ASAP, ALAP, SNET and FNLT constraints; another one is dropped
   with a warning. Inactive tasks are scheduled but do not drive their successors.
-- Leveling delays and resource calendars are not applied (resources are not read): the
-  warnings name the tasks whose dates in the file include a leveling delay.
+- A leveling delay is added to the start the logic and the constraints give a task, as
+  Microsoft Project does: in wall-clock minutes when its format is elapsed (``ed``, the usual
+  one, and the default when the file gives none), in working minutes of the task's calendar
+  otherwise; the task then starts at the next working time of its calendar and its
+  successors follow. The links into the task bound the start before the delay, so the late
+  dates and floats keep the delay fixed. A task that has started, a manually scheduled task
+  and a summary task have no leveling delay; a must-start-on or must-finish-on date wins over
+  it. Resource calendars are not applied (resources are not read here).
 
 Examples
 --------
@@ -76,7 +82,13 @@ from pilotage.engine.scheduling import (
     compute_schedule,
 )
 
-__all__ = ["PlanSchedule", "ScheduledNetwork", "TaskSchedule", "schedule_plan"]
+__all__ = [
+    "PlanSchedule",
+    "ScheduledNetwork",
+    "TaskSchedule",
+    "leveling_delay_is_elapsed",
+    "schedule_plan",
+]
 
 IntArray: TypeAlias = npt.NDArray[np.int64]
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
@@ -202,7 +214,7 @@ class PlanSchedule:
         The name of the project calendar.
     warnings : tuple of str
         One line per thing the planner should know: constraints that cannot be met, negative
-        float, missed deadlines, manually scheduled tasks, leveling delays, what was left out.
+        float, missed deadlines, manually scheduled tasks, what was left out.
     unmet_constraints, negative_float, missed_deadlines : tuple of int
         UIDs of the tasks with a constraint that had to override the logic, with negative total
         float, and finishing after their deadline.
@@ -346,6 +358,8 @@ class _Network:
     percent: list[float] = field(default_factory=list)
     remaining: list[int] = field(default_factory=list)
     elapsed: list[bool] = field(default_factory=list)
+    leveling_delay: list[int] = field(default_factory=list)
+    leveling_delay_elapsed: list[bool] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     manual: list[int] = field(default_factory=list)
 
@@ -394,6 +408,35 @@ class _Calendars:
                 task.calendar_uid, self.plan.calendars_by_uid[task.calendar_uid].calendar
             )
         return index
+
+
+def leveling_delay_is_elapsed(task: PlanTask) -> bool:
+    """Whether a task's leveling delay is wall-clock time (else working time of its calendar).
+
+    It is when its format is elapsed, and when the plan gives no format: Microsoft Project
+    shows leveling delays in elapsed days unless told otherwise.
+
+    Parameters
+    ----------
+    task : PlanTask
+        The task.
+
+    Returns
+    -------
+    bool
+        True for wall-clock minutes.
+
+    Examples
+    --------
+    >>> leveling_delay_is_elapsed(PlanTask(uid=1, id=1, name="A", leveling_delay_minutes=1440))
+    True
+    >>> leveling_delay_is_elapsed(
+    ...     PlanTask(uid=1, id=1, name="A", leveling_delay_minutes=480, leveling_delay_format="d")
+    ... )
+    False
+    """
+    unit = task.leveling_delay_format
+    return unit is None or unit in ELAPSED_FORMATS
 
 
 def _label(task: PlanTask) -> str:
@@ -460,6 +503,8 @@ def _add_task(
         network.actual_finish.append(None)
         network.percent.append(0.0)
         network.remaining.append(REMAINING_FROM_PERCENT)
+        network.leveling_delay.append(0)
+        network.leveling_delay_elapsed.append(False)
         if constraint not in _SUMMARY_CONSTRAINTS:
             network.warnings.append(
                 f"{_label(task)}: a summary task cannot have a {constraint} constraint; "
@@ -518,13 +563,10 @@ def _add_task(
     network.constraint_type.append(_CONSTRAINT_CODES[constraint])
     network.constraint_date.append(constraint_date)
     network.deadline.append(task.deadline)
-    if task.leveling_delay_minutes:
-        elapsed = task.leveling_delay_format in ELAPSED_FORMATS
-        network.warnings.append(
-            f"{_label(task)}: the file's dates include a leveling delay of "
-            f"{_duration_text(task.leveling_delay_minutes, plan.minutes_per_day, elapsed=elapsed)}"
-            " from resource leveling, which is not applied"
-        )
+    # A manual task's own start already includes any delay; a started one has its actuals.
+    delayed = actual_start is None and not (task.manual and task.start is not None)
+    network.leveling_delay.append(task.leveling_delay_minutes if delayed else 0)
+    network.leveling_delay_elapsed.append(leveling_delay_is_elapsed(task))
 
 
 def _links(plan: Plan, row_of: dict[int, int], network: _Network) -> ScheduleLinks:
@@ -654,7 +696,7 @@ def schedule_plan(plan: Plan, *, status_date: datetime | None = None) -> PlanSch
     PlanSchedule
         Every task's dates and floats in the plan's order, the project's dates, and the
         warnings (constraints that cannot be met, negative float, missed deadlines, manually
-        scheduled tasks, leveling delays, links and constraints that were left out).
+        scheduled tasks, links and constraints that were left out).
 
     Raises
     ------
@@ -728,6 +770,8 @@ def schedule_plan(plan: Plan, *, status_date: datetime | None = None) -> PlanSch
         actual_finish=_dates(network.actual_finish),
         percent_complete=np.array(network.percent, dtype=np.float64),
         remaining_duration_minutes=np.array(network.remaining, dtype=np.int64),
+        leveling_delay_minutes=np.array(network.leveling_delay, dtype=np.int64),
+        leveling_delay_elapsed=np.array(network.leveling_delay_elapsed, dtype=bool),
     )
 
     def run(selected: ScheduleLinks) -> ScheduleResult:

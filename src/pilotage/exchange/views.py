@@ -170,7 +170,10 @@ def import_detail(request: PageRequest, pk: int) -> HttpResponse:
                 return redirect("planning:plan", pk=result.project.pk)
     reasons = {
         "manual": gettext("manually scheduled: its dates are kept as given"),
-        "leveling": gettext("its dates include a leveling delay, which is not applied"),
+        "leveling": gettext(
+            "its leveling delay does not give the file's dates (leveled with another delay, "
+            "or split)"
+        ),
         "progress": gettext("progress out of sequence: started before its predecessors finished"),
         "constraint": gettext("a constraint that overrides the links"),
         "summary": gettext("a summary task whose subtasks moved"),

@@ -5,7 +5,8 @@ task. Scheduling the file again with Pilotage should give the same dates; where 
 reason is usually one the file itself shows, and the import report says which:
 
 - ``manual``: a manually scheduled task, whose dates the tool did not compute;
-- ``leveling``: the file's dates include a delay added by resource leveling;
+- ``leveling``: a task with a leveling delay (which is applied) whose dates still differ,
+  as when the tool computed them with another delay or leveled the task by splitting it;
 - ``progress``: progress recorded out of sequence (a task started before its predecessors
   finished), which tools reschedule in different ways;
 - ``constraint``: a constraint that overrides the logic, which tools resolve differently;

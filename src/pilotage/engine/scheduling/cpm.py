@@ -188,6 +188,26 @@ def _minutes(instants: DateArray) -> IntArray:
     return instants.astype("datetime64[m]").view(_I64)
 
 
+def _delayed_starts(
+    starts: IntArray,
+    bit: IntArray,
+    delay: IntArray,
+    elapsed: BoolArray,
+    calendar: IntArray,
+    calendars: Sequence[WorkingTime],
+) -> IntArray:
+    """Start keys once a leveling delay is added to the start the logic gives (one element
+    per delayed task): working time added ends at the end of its last working minute, as for
+    a lag; an elapsed delay is wall-clock time from the start, then the next working time."""
+    starts = starts | bit
+    out = (starts & -2) + 2 * delay
+    if elapsed.any():
+        rows = np.flatnonzero(elapsed)
+        minutes = _instants_of(starts[rows], calendar[rows], calendars) + delay[rows]
+        out[rows] = _keys_up(minutes, calendar[rows], calendars)
+    return out
+
+
 @dataclass(frozen=True)
 class _Leaves:
     """The network of the tasks that do work (summary tasks expanded), in input order."""
@@ -372,6 +392,8 @@ class _TaskKeys:
     actual_start_key: IntArray
     actual_start: IntArray  # epoch minutes
     actual_finish: IntArray
+    delay: IntArray  # leveling delay of a task not started yet, 0 for none
+    delay_elapsed: BoolArray
 
 
 def _task_keys(
@@ -459,6 +481,9 @@ def _task_keys(
     upper = np.where(finished, actual_start_key, upper)
 
     hard_kinds = [ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO]
+    # A must-start-on or must-finish-on date wins over a leveling delay.
+    pinned = is_type[ConstraintType.MSO] | is_type[ConstraintType.MFO]
+    delay = np.where(unstarted & ~pinned, tasks.leveling_delay_minutes[task], 0)
     return _TaskKeys(
         calendar=calendar,
         started=started,
@@ -474,11 +499,13 @@ def _task_keys(
         lower=lower,
         upper=upper,
         late_fixed=late_fixed,
-        pinned=is_type[ConstraintType.MSO] | is_type[ConstraintType.MFO],
+        pinned=pinned,
         pin=pin,
         actual_start_key=actual_start_key,
         actual_start=actual_start,
         actual_finish=actual_finish,
+        delay=_int_array(delay),
+        delay_elapsed=tasks.leveling_delay_elapsed[task] & (delay != 0),
     )
 
 
@@ -649,6 +676,14 @@ class _Plan:
     bounds: list[int]
     order: IntArray
     position: IntArray
+    calendar: IntArray
+    delay: IntArray
+    delay_elapsed: BoolArray
+    delayed: IntArray  # the tasks with a leveling delay, by their place in level order
+    delayed_bounds: list[int]  # where each level's delayed tasks start in ``delayed``
+    # The working minutes each delay added in the latest forward pass (by place in level
+    # order): the links bound a delayed task's start that much earlier.
+    delay_working: IntArray
     bit: IntArray
     finish_mask: IntArray
     finish_shift: IntArray
@@ -721,6 +756,7 @@ def _plan(keys: _TaskKeys, links: _LiveLinks, order: IntArray, bounds: list[int]
     backward_owner = position[
         np.concatenate([links.predecessor, np.arange(size)])[backward_entries]
     ]
+    delayed = np.flatnonzero(keys.delay[order] != 0)
     backward_real = backward_entries < real
     backward_shift = per_entry(backward_entries, links.backward_shift, 0)
     pinned_entry = backward_real & keys.pinned[order][backward_owner]
@@ -729,6 +765,12 @@ def _plan(keys: _TaskKeys, links: _LiveLinks, order: IntArray, bounds: list[int]
         bounds=bounds,
         order=order,
         position=position,
+        calendar=calendar[order],
+        delay=keys.delay[order],
+        delay_elapsed=keys.delay_elapsed[order],
+        delayed=delayed,
+        delayed_bounds=np.searchsorted(delayed, bounds).tolist(),
+        delay_working=np.zeros(size, dtype=_I64),
         bit=keys.bit[order],
         finish_mask=keys.finish_mask[order],
         finish_shift=keys.finish_shift[order],
@@ -740,10 +782,12 @@ def _plan(keys: _TaskKeys, links: _LiveLinks, order: IntArray, bounds: list[int]
         forward_bounds=forward_bounds,
         forward_segments=forward_segments,
         forward_crossings=forward_crossings,
+        # The links bound their successors' dates before any leveling delay: the late
+        # dates are [starts, finishes, starts and finishes before the delay].
         backward_source=per_entry(
             backward_entries,
-            links.backward_source * size + position[links.successor],
-            2 * size,
+            (links.backward_source + 2) * size + position[links.successor],
+            4 * size,
         ),
         backward_shift=backward_shift,
         late_shift=np.where(pinned_entry, _BIG, backward_shift),
@@ -910,8 +954,25 @@ def _forward_levels(
         values &= mask[link_first:link_last]
         values += shift[link_first:link_last]
         start = np.maximum.reduceat(values, segments[first:last])
+        delayed_first, delayed_last = plan.delayed_bounds[level], plan.delayed_bounds[level + 1]
+        if delayed_first != delayed_last:
+            moved = plan.delayed[delayed_first:delayed_last]
+            logic = start[moved - first] | bit[moved]
+            start[moved - first] = _delayed_starts(
+                logic,
+                bit[moved],
+                plan.delay[moved],
+                plan.delay_elapsed[moved],
+                plan.calendar[moved],
+                calendars,
+            )
+            if conversions is not None:
+                conversions.tables.refresh()
         np.minimum(start, upper[first:last], out=start)
         start |= bit[first:last]
+        if delayed_first != delayed_last:
+            added = (start[moved - first] >> 1) - (logic >> 1)
+            plan.delay_working[moved] = np.maximum(added, 0)
         dates[first:last] = start
         start += finish_shift[first:last]
         dates[size + first : size + last] = start
@@ -983,6 +1044,14 @@ def _backward_levels(
         late[size + first : size + last] = finish
         finish -= finish_shift[first:last]
         late[first:last] = finish
+        late[2 * size + first : 2 * size + last] = finish
+        late[3 * size + first : 3 * size + last] = late[size + first : size + last]
+        delayed_first, delayed_last = plan.delayed_bounds[level], plan.delayed_bounds[level + 1]
+        if delayed_first != delayed_last:
+            moved = plan.delayed[delayed_first:delayed_last]
+            logic = (late[moved] | 1) - 2 * plan.delay_working[moved]
+            late[2 * size + moved] = logic
+            late[3 * size + moved] = logic + finish_shift[moved]
         if conversions is not None and ((levels - level) % _CHECK_EVERY == 0 or level == 0):
             missed = _missed_level(
                 crossings, conversions.backward_converted, rows[level], rows[checked], last=True
@@ -1122,14 +1191,15 @@ def compute_schedule(
     finish_minute = int(first_finish.max()) if size else int(start.astype(_I64))
     project_finish = _scalar_keys(finish_minute, keys.calendar, calendars, up=False)
 
-    # Late dates: [start keys, finish keys, a zero for the bounds].
+    # Late dates: [start keys, finish keys, the same before the leveling delays, a zero for the
+    # bounds].
     late_bound = np.where(
         keys.pinned,
         np.minimum(keys.pin, keys.late_fixed),
         np.minimum(keys.late_fixed, project_finish),
     )
     plan.late_shift[plan.backward_starts] = late_bound[order]
-    late = np.zeros(2 * size + 1, dtype=_I64)
+    late = np.zeros(4 * size + 1, dtype=_I64)
     _backward(plan, late, calendars)
     late_start = np.where(keys.finished, dates[:size][position], late[:size][position])
     late_finish = np.where(
@@ -1246,6 +1316,17 @@ def _alap_early_dates(
     """The early (as soon as possible) start and finish keys of the ALAP tasks."""
     alap = keys.alap
     need = _requirements(plan, keys, live, scheduled, calendars, keys.lower, into=alap)[alap]
+    delayed = np.flatnonzero(keys.delay[alap] != 0)
+    if delayed.size:
+        rows = np.flatnonzero(alap)[delayed]
+        need[delayed] = _delayed_starts(
+            need[delayed],
+            keys.bit[rows],
+            keys.delay[rows],
+            keys.delay_elapsed[rows],
+            keys.calendar[rows],
+            calendars,
+        )
     start = np.minimum(need, keys.upper[alap]) | keys.bit[alap]
     return start, start + keys.finish_shift[alap]
 
@@ -1259,7 +1340,16 @@ def _free_float(
     entries = np.flatnonzero(plan.backward_real)
     if entries.size:
         owner = plan.backward_owner[entries]
-        bound = _predecessor_bounds(plan, dates, entries, calendars)
+        size = plan.size
+        starts, finishes = dates[:size], dates[size : 2 * size]
+        logic = starts.copy()
+        rows = plan.delayed
+        logic[rows] = (starts[rows] | 1) - 2 * plan.delay_working[rows]
+        # The layout of the late dates, which the link entries read.
+        scheduled = np.concatenate(
+            [starts, finishes, logic, logic + (finishes - starts), np.zeros(1, dtype=_I64)]
+        )
+        bound = _predecessor_bounds(plan, scheduled, entries, calendars)
         counted = bound < _BIG // 2
         entries, owner, bound = entries[counted], owner[counted], bound[counted]
         slack = ((bound & plan.finish_mask[owner]) >> 1) - (dates[plan.size + owner] >> 1)

@@ -255,6 +255,12 @@ class ScheduleTasks:
         whose ``remaining_duration_minutes`` is :data:`REMAINING_FROM_PERCENT`.
     remaining_duration_minutes : array of int64
         Working minutes left on a started task, or :data:`REMAINING_FROM_PERCENT` (-1).
+    leveling_delay_minutes : array of int64
+        A delay added by resource leveling to the start the logic gives a task not started
+        yet (0 for none): working minutes of the task's calendar, or wall-clock minutes where
+        ``leveling_delay_elapsed`` is set. Ignored on summary tasks.
+    leveling_delay_elapsed : array of bool
+        The leveling delay runs in wall-clock time (Microsoft Project's usual ``edays``).
 
     Examples
     --------
@@ -274,6 +280,8 @@ class ScheduleTasks:
     actual_finish: DateArray
     percent_complete: FloatArray
     remaining_duration_minutes: IntArray
+    leveling_delay_minutes: IntArray
+    leveling_delay_elapsed: BoolArray
 
     def __post_init__(self) -> None:
         coerce: dict[str, Any] = {
@@ -290,6 +298,10 @@ class ScheduleTasks:
             "remaining_duration_minutes": lambda v: _integers(
                 v, "remaining_duration_minutes", np.int64
             ),
+            "leveling_delay_minutes": lambda v: _integers(v, "leveling_delay_minutes", np.int64),
+            "leveling_delay_elapsed": lambda v: _integers(
+                v, "leveling_delay_elapsed", np.int8
+            ).astype(bool),
         }
         for name, convert in coerce.items():
             object.__setattr__(self, name, convert(getattr(self, name)))
@@ -312,18 +324,22 @@ class ScheduleTasks:
         actual_finish: npt.ArrayLike | None = None,
         percent_complete: npt.ArrayLike | None = None,
         remaining_duration_minutes: npt.ArrayLike | None = None,
+        leveling_delay_minutes: npt.ArrayLike | None = None,
+        leveling_delay_elapsed: npt.ArrayLike | None = None,
     ) -> ScheduleTasks:
         """Build the tasks, with defaults for every field left out.
 
         The defaults are: calendar 0, ASAP without a constraint date, no deadline, no parent,
-        no actual dates, 0 % complete and the remaining duration taken from the % complete.
+        no actual dates, 0 % complete, the remaining duration taken from the % complete and no
+        leveling delay.
 
         Parameters
         ----------
         ids, duration_minutes : array_like of int
             The required fields (see the class).
         calendar, constraint_type, constraint_date, deadline, parent, actual_start, \
-actual_finish, percent_complete, remaining_duration_minutes : array_like, optional
+actual_finish, percent_complete, remaining_duration_minutes, leveling_delay_minutes, \
+leveling_delay_elapsed : array_like, optional
             The other fields (see the class); dates may be given as ISO strings.
 
         Returns
@@ -369,6 +385,8 @@ actual_finish, percent_complete, remaining_duration_minutes : array_like, option
             remaining_duration_minutes=filled(
                 remaining_duration_minutes, REMAINING_FROM_PERCENT, np.int64
             ),
+            leveling_delay_minutes=filled(leveling_delay_minutes, 0, np.int64),
+            leveling_delay_elapsed=filled(leveling_delay_elapsed, False, bool),
         )
 
     @property
@@ -647,9 +665,9 @@ def validate_network(
     Raises
     ------
     ScheduleInputError
-        On a duplicated id, a negative duration, a calendar or parent that does not exist, an
-        unknown code, a missing date where one is required, inconsistent actual dates or
-        progress, or a link to a task that does not exist.
+        On a duplicated id, a negative duration or leveling delay, a calendar or parent that
+        does not exist, an unknown code, a missing date where one is required, inconsistent
+        actual dates or progress, or a link to a task that does not exist.
     CyclicDependencyError
         If a task is linked to itself.
 
@@ -737,6 +755,14 @@ def validate_network(
         bad = _first(bad_remaining)
         raise _fail(
             int(ids[bad]), "remaining_duration_minutes", f"must not be negative ({remaining[bad]})"
+        )
+    negative_delay = leaf & (tasks.leveling_delay_minutes < 0)
+    if negative_delay.any():
+        bad = _first(negative_delay)
+        raise _fail(
+            int(ids[bad]),
+            "leveling_delay_minutes",
+            f"must not be negative ({tasks.leveling_delay_minutes[bad]})",
         )
     progress_unstarted = leaf & ~started & ((percent > 0) | (remaining > 0))
     if progress_unstarted.any():

@@ -332,6 +332,33 @@ class _Reference:
                 return constraint_key(task, up=False) - 2 * work[task]
             return start
 
+        delay: dict[int, int] = {
+            task: int(tasks.leveling_delay_minutes[task])
+            for task in self.leaves
+            if not started[task]
+            and int(tasks.leveling_delay_minutes[task])
+            and constraint(task) not in (ConstraintType.MSO, ConstraintType.MFO)
+        }
+
+        def delayed(task: int, start: int) -> int:
+            """The start key of a task once its leveling delay is added to the logic's."""
+            if task not in delay:
+                return start
+            start = tidy_start(task, start)
+            if tasks.leveling_delay_elapsed[task]:
+                return axis(task).up(axis(task).instant(start) + delay[task])
+            return (start & ~1) + 2 * delay[task]
+
+        # The working minutes each delay added in the latest forward pass.
+        added: dict[int, int] = {}
+
+        def undelayed(task: int, start: int) -> int:
+            """The start key the links bound: a delayed task's start less the working time
+            its delay added."""
+            if task not in delay:
+                return start
+            return (start | 1) - 2 * added[task]
+
         def requirement(link: _Link, start: dict[int, int], finish: dict[int, int]) -> int:
             """What a link demands of its successor's start key."""
             before, after = link.predecessor, link.successor
@@ -367,10 +394,16 @@ class _Reference:
                 logic[task] = max(
                     [requirement(link, start, finish) for link in into[task]], default=-_NONE
                 )
-                own = tidy_start(task, constrained(task, max(lower_bound(task), logic[task])))
+                driven = tidy_start(task, max(lower_bound(task), logic[task]))
+                own = tidy_start(task, constrained(task, delayed(task, driven)))
+                if task in delay:
+                    added[task] = max(own // 2 - driven // 2, 0)
                 if task in pins:
                     asap[task] = own
                     own = pins[task]
+                    added.pop(task, None)
+                    if task in delay:
+                        added[task] = 0
                 start[task] = own
                 finish[task] = finish_from_start(task, own)
             return start, finish, logic, asap
@@ -393,12 +426,14 @@ class _Reference:
             before, after = link.predecessor, link.successor
             if link.link_type in (LinkType.SS, LinkType.SF) and started[before]:
                 return _NONE
+            # The links bound the start the logic gives a task, before its leveling delay.
+            logic_start = undelayed(after, start[after])
             if link.link_type in (LinkType.FS, LinkType.SS):
-                value = start[after]
+                value = logic_start
             else:
                 # A finish of a task with work stands for the whole pause that follows it: the
                 # forward pass only compares working offsets for such a task.
-                value = finish[after] | (1 if has_work(after) else 0)
+                value = (logic_start + finish[after] - start[after]) | (1 if has_work(after) else 0)
             if link.working_lag:
                 # The forward pass drops the side before adding the lag: any side will do.
                 value |= 1
