@@ -502,9 +502,9 @@ class TestTheDocumentation:
 
     def test_its_examples_are_valid_plans(self) -> None:
         blocks = re.findall(r"```(json|toml)\n(.*?)```", self.text, re.DOTALL)
-        assert [syntax for syntax, _ in blocks] == ["toml", "json"]
-        for syntax, body in blocks:
-            assert parse_plan(body, format=syntax).plan.name == "Office move"
+        assert [syntax for syntax, _ in blocks] == ["toml", "json", "toml"]
+        names = [parse_plan(body, format=syntax).plan.name for syntax, body in blocks]
+        assert names == ["Office move", "Office move", "Website"]
 
     def test_its_toml_example_is_the_one_the_tests_schedule(self) -> None:
         example = re.search(r"```toml\n(.*?)```", self.text, re.DOTALL)

@@ -70,6 +70,19 @@ def written_unit(minutes: int, unit: DurationFormat | None, elapsed: bool, day: 
     return "d" if minutes % day == 0 else "h" if minutes % 60 == 0 else "m"
 
 
+def normal_leveling_delay(task: PlanTask, day: int) -> dict[str, Any]:
+    """A leveling delay as it reads back: in its unit, else elapsed (the default)."""
+    minutes = task.leveling_delay_minutes
+    if not minutes:
+        return {}
+    unit = task.leveling_delay_format
+    elapsed = unit is None or unit in ELAPSED_FORMATS
+    return {
+        "leveling_delay_minutes": minutes,
+        "leveling_delay_format": written_unit(minutes, unit, elapsed, day),
+    }
+
+
 def normalise(plan: Plan) -> Plan:
     """The plan as the format keeps it (computed values dropped, the reader's defaults applied).
 
@@ -156,6 +169,7 @@ def normalise(plan: Plan) -> Plan:
             actual_finish=minute(task.actual_finish) if started else None,
             remaining_duration_minutes=task.remaining_duration_minutes if started else None,
             start=minute(task.start) if manual else None,
+            **normal_leveling_delay(task, plan.minutes_per_day),
         )
 
     walk(None, "")
@@ -343,6 +357,8 @@ def plans(draw: st.DrawFn) -> Plan:
             actual_start=actual_start,
             actual_finish=actual_finish,
             remaining_duration_minutes=draw(st.none() | st.integers(0, 10_000)),
+            leveling_delay_minutes=draw(st.sampled_from([0, 0, 60, 480, 1440, 2000])),
+            leveling_delay_format=draw(st.none() | st.sampled_from(["d", "h", "ed", "eh", "w"])),
             notes=draw(st.sampled_from(["", 'Line one\nline "two"\r\n\\end']) | texts),
             start=draw(st.none() | moments),
             finish=draw(st.none() | moments),

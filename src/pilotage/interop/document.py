@@ -39,6 +39,7 @@ __all__ = [
     "RESOURCE_KINDS",
     "TASK_TYPES",
     "BaselineValues",
+    "CapacityStep",
     "CustomField",
     "CustomFieldKind",
     "CustomFieldOwner",
@@ -202,6 +203,27 @@ class TaskDetails:
 
 
 @dataclass(frozen=True, slots=True)
+class CapacityStep:
+    """The units of a resource available from a moment on, until the next step.
+
+    Parameters
+    ----------
+    start : datetime or None
+        From when; None only on a resource's first step, for "from the beginning".
+    units : Decimal
+        The units available, as a fraction (1 = one full-time person, 0 = not available).
+
+    Examples
+    --------
+    >>> CapacityStep(datetime(2026, 6, 1), Decimal("0.5")).units
+    Decimal('0.5')
+    """
+
+    start: datetime | None
+    units: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentResource:
     """A resource of the file (MSPDI ``Resource``; a Jira assignee; a Trello member).
 
@@ -230,6 +252,14 @@ class DocumentResource:
     cost, actual_cost : Decimal, optional
     guid : str, optional
     baselines, custom_values : tuple, optional
+    key : str, optional
+        The short name a Pilotage plan file gives the resource ("alice"), which its tasks'
+        assignments use.
+    capacity : tuple of CapacityStep, optional
+        Availability that changes over time: from each step's start, its units, until the next
+        step's start. Only the first step may have no start (from the beginning); before a
+        first step that has one, the resource is not available. Empty: ``max_units`` all the
+        time. Readers that fill it set ``max_units`` to the most units of its steps.
     """
 
     uid: int
@@ -257,6 +287,8 @@ class DocumentResource:
     guid: str = ""
     baselines: tuple[BaselineValues, ...] = ()
     custom_values: tuple[CustomValue, ...] = ()
+    key: str = ""
+    capacity: tuple[CapacityStep, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -188,7 +188,13 @@ def read_project_file(
         from pilotage.interop.planfile import parse_plan
 
         result = parse_plan(data, format="json" if kind == "json" else "toml", name=label)
-        return ProjectDocument(format=kind, plan=result.plan, warnings=tuple(result.warnings))
+        return ProjectDocument(
+            format=kind,
+            plan=result.plan,
+            resources=result.resources,
+            assignments=result.assignments,
+            warnings=tuple(result.warnings),
+        )
     raise PlanFileError(label, _unknown_message())
 
 

@@ -9,7 +9,10 @@ The plan-as-code format is documented in ``docs/plan-format.md`` and described b
 Schema ``docs/plan.schema.json``; the TOML form has exactly the same structure. In short: a
 project with a ``name`` and a ``start``, named ``calendars``, and ``tasks`` nested under their
 summary task, each with a ``uid``, a ``name``, a ``duration`` such as ``"5d"`` and
-``predecessors`` such as ``["3", "4SS+2d", "7FF-1d"]``.
+``predecessors`` such as ``["3", "4SS+2d", "7FF-1d"]``, and ``resources`` with a short ``id``
+that the tasks assign: ``resources = ["alice", "bob:50%"]``. The resources and assignments are
+returned as :class:`~pilotage.interop.document.DocumentResource` and
+:class:`~pilotage.interop.document.DocumentAssignment`, as the other formats' readers give them.
 
 Every problem is a :class:`~pilotage.interop.errors.PlanFileError` naming the file, the line
 (found again in the text when the problem is not in the syntax) and the task or calendar and
@@ -32,6 +35,7 @@ import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, Literal, NoReturn, TypeAlias
 
@@ -63,15 +67,26 @@ from pilotage.engine.plan import (
     PlanLinkType,
     PlanTask,
 )
+from pilotage.interop.document import (
+    RESOURCE_KINDS,
+    CapacityStep,
+    DocumentAssignment,
+    DocumentResource,
+    RateUnit,
+    ResourceKind,
+)
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.mspdi import read_mspdi
 from pilotage.interop.planfile_writer import write_plan
 
 __all__ = [
+    "ASSIGNMENT_FIELDS",
     "CALENDAR_FIELDS",
+    "CAPACITY_FIELDS",
     "PLAN_FIELDS",
     "PREDECESSOR_FIELDS",
     "RECURRING_FIELDS",
+    "RESOURCE_FIELDS",
     "TASK_FIELDS",
     "PlanFileError",
     "PlanFormat",
@@ -97,6 +112,7 @@ PLAN_FIELDS: Final = frozenset(
         "default_start_time",
         "default_finish_time",
         "calendars",
+        "resources",
         "tasks",
     }
 )
@@ -125,7 +141,9 @@ TASK_FIELDS: Final = frozenset(
         "actual_start",
         "actual_finish",
         "remaining_duration",
+        "leveling_delay",
         "predecessors",
+        "resources",
         "notes",
         "tasks",
     }
@@ -134,6 +152,33 @@ TASK_FIELDS: Final = frozenset(
 
 PREDECESSOR_FIELDS: Final = frozenset({"task", "type", "lag"})
 """The fields of a predecessor written as an object rather than as ``"3FS+2d"``."""
+
+RESOURCE_FIELDS: Final = frozenset(
+    {
+        "id",
+        "name",
+        "type",
+        "max_units",
+        "calendar",
+        "standard_rate",
+        "overtime_rate",
+        "cost_per_use",
+        "email",
+        "group",
+        "generic",
+        "initials",
+        "code",
+        "material_label",
+        "notes",
+    }
+)
+"""The fields of a resource in a plan-as-code document."""
+
+CAPACITY_FIELDS: Final = frozenset({"from", "units"})
+"""The fields of a step of a resource's ``max_units`` when it changes over time."""
+
+ASSIGNMENT_FIELDS: Final = frozenset({"resource", "units", "work"})
+"""The fields of a task's assignment written as an object rather than as ``"bob:50%"``."""
 
 RECURRING_FIELDS: Final = frozenset(
     {
@@ -182,6 +227,21 @@ _TOML_POSITION: Final = re.compile(r"\s*\(at line (\d+), column \d+\)\s*$")
 _TOML_HEADER: Final = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*(\]\]?)\s*(?:#.*)?$")
 _TOML_BARE: Final = r"""(?:[A-Za-z0-9_$-]+|"[^"]*"|'[^']*')"""
 _TOML_KEY: Final = re.compile(rf"^\s*({_TOML_BARE}(?:\s*\.\s*{_TOML_BARE})*)\s*=")
+_RESOURCE_KEY: Final = re.compile(r"^[^\s:]+$")
+_ASSIGNMENT: Final = re.compile(r"^\s*([^\s:]+)\s*(?::(.*))?$")
+_UNITS: Final = re.compile(rf"^\s*{_NUMBER}\s*(%)?\s*$")
+_AMOUNT: Final = re.compile(rf"^\s*{_NUMBER}\s*$")
+_RATE: Final = re.compile(rf"^\s*{_NUMBER}\s*(?:/\s*(mo|m|h|d|w|y))?\s*$")
+_RATE_UNITS: Final[dict[str, RateUnit]] = {
+    "m": "m",
+    "h": "h",
+    "d": "d",
+    "w": "w",
+    "mo": "mo",
+    "y": "y",
+}
+_WORK_UNITS: Final = frozenset({"m", "h", "d", "w", "mo"})
+_RESOURCE_KIND_NAMES: Final[dict[str, ResourceKind]] = {kind: kind for kind in RESOURCE_KINDS}
 
 Path_: TypeAlias = tuple[str | int, ...]
 Kind: TypeAlias = Literal["start", "finish"]
@@ -199,6 +259,10 @@ class PlanReadResult:
         One line per problem that did not stop the reading.
     format : {"mspdi", "json", "toml"}
         The kind of file.
+    resources, assignments : tuple, optional
+        The resources of a plan-as-code file (UIDs 1, 2 ... in the file's order, ``key`` their
+        ``id``) and the tasks' assignments to them (UIDs in the order of the tasks); a Microsoft
+        Project file's are read by :func:`pilotage.interop.mspdi.read_mspdi_document`.
 
     Examples
     --------
@@ -210,6 +274,8 @@ class PlanReadResult:
     plan: Plan
     warnings: list[str] = field(default_factory=list)
     format: PlanFormat = "json"
+    resources: tuple[DocumentResource, ...] = ()
+    assignments: tuple[DocumentAssignment, ...] = ()
 
 
 def read_plan_file(path: str | os.PathLike[str], *, name: str | None = None) -> PlanReadResult:
@@ -325,12 +391,15 @@ def parse_plan(
     """
     text = _decode(content, name)
     data = _load(text, format, name)
+    builder = _Builder()
     try:
-        plan = _Builder().plan(data)
+        plan = builder.plan(data)
     except _InvalidPlanError as problem:
         line = _locate(text, format, problem.path)
         raise PlanFileError(name, problem.message, line=line) from None
-    return PlanReadResult(plan, [], format)
+    return PlanReadResult(
+        plan, [], format, tuple(builder.resources.values()), tuple(builder.assignments)
+    )
 
 
 class _InvalidPlanError(Exception):
@@ -447,6 +516,8 @@ class _Builder:
         self.tasks: list[PlanTask] = []
         self.task_where: dict[int, _Where] = {}
         self.links: list[_RawLink] = []
+        self.resources: dict[str, DocumentResource] = {}
+        self.assignments: list[DocumentAssignment] = []
 
     def plan(self, data: Mapping[str, Any]) -> Plan:
         where = _Where("Plan", ())
@@ -475,6 +546,7 @@ class _Builder:
             calendar_uid = self.calendar_uid(project_calendar, where, "calendar")
         elif calendars:
             calendar_uid = calendars[0].uid
+        self.resource_list(data.get("resources", []), where.at("resources"))
         self.task_list(data.get("tasks", []), where.at("tasks"), None, "")
         links = self.resolve_links()
         try:
@@ -766,6 +838,7 @@ class _Builder:
                 "remaining_duration",
                 "start",
                 "calendar",
+                "leveling_delay",
             ):
                 if key in item:
                     where.fail(
@@ -792,6 +865,9 @@ class _Builder:
         actual_start = self.moment(item, "actual_start", where, "start")
         actual_finish = self.moment(item, "actual_finish", where, "finish")
         remaining, _ = self.duration(item, "remaining_duration", where)
+        leveling_delay, leveling_delay_format = self.duration(item, "leveling_delay", where)
+        if leveling_delay is not None and leveling_delay < 0:
+            where.fail("leveling_delay", "a leveling delay cannot be negative")
         if actual_start is None:
             for key, given in (
                 ("percent_complete", bool(percent)),
@@ -835,6 +911,8 @@ class _Builder:
                     actual_start=actual_start,
                     actual_finish=actual_finish,
                     remaining_duration_minutes=remaining,
+                    leveling_delay_minutes=leveling_delay or 0,
+                    leveling_delay_format=leveling_delay_format,
                     notes=_text(item, "notes", where) or "",
                     start=start,
                 )
@@ -842,6 +920,7 @@ class _Builder:
         except ScheduleInputError as error:
             raise _InvalidPlanError(path, str(error)) from None
         self.predecessors(item.get("predecessors", []), where, uid)
+        self.task_resources(item.get("resources", []), where, uid)
         self.task_list(children, where.at("tasks"), uid, number)
 
     def duration(
@@ -970,6 +1049,185 @@ class _Builder:
         except ScheduleInputError as error:
             raise _InvalidPlanError(where.path, str(error)) from None
 
+    # Resources and assignments
+
+    def resource_list(self, items: object, path: Path_) -> None:
+        for index, item in enumerate(_list(items, path, "Plan", "resources")):
+            self.resource(item, (*path, index))
+
+    def resource(self, item: object, path: Path_) -> None:
+        where = _Where(f"The resource at {_dotted(path)}", path)
+        if not isinstance(item, dict):
+            where.fail(None, f"a resource must be an object, not {_kind(item)}")
+        key = item.get("id")
+        if isinstance(key, int) and not isinstance(key, bool) and key >= 0:
+            key = str(key)
+        if key is None:
+            where.fail(None, 'id is required: the short name its assignments use, e.g. "alice"')
+        if not isinstance(key, str) or not _RESOURCE_KEY.match(key):
+            where.fail(
+                "id",
+                f'id {key!r} is not a short name without spaces or colons, such as "alice"',
+            )
+        where = _Where(f"Resource {key!r}", path)
+        if key in self.resources:
+            where.fail("id", "the id is used by another resource")
+        _check_fields(item, RESOURCE_FIELDS, where)
+        name = _text(item, "name", where)
+        kind_text = _text(item, "type", where)
+        kind = _RESOURCE_KIND_NAMES.get("work" if kind_text is None else kind_text.strip().lower())
+        if kind is None:
+            where.fail("type", f"type {kind_text!r} is not one of {', '.join(RESOURCE_KINDS)}")
+        max_units, capacity = self.max_units(item.get("max_units"), where)
+        calendar_name = _text(item, "calendar", where)
+        calendar_uid = (
+            None if calendar_name is None else self.calendar_uid(calendar_name, where, "calendar")
+        )
+        standard_rate, standard_unit = _rate(item, "standard_rate", where)
+        overtime_rate, overtime_unit = _rate(item, "overtime_rate", where)
+        uid = len(self.resources) + 1
+        self.resources[key] = DocumentResource(
+            uid=uid,
+            id=uid,
+            name=key if name is None or not name.strip() else name,
+            kind=kind,
+            initials=_text(item, "initials", where) or "",
+            email=_text(item, "email", where) or "",
+            group=_text(item, "group", where) or "",
+            code=_text(item, "code", where) or "",
+            notes=_text(item, "notes", where) or "",
+            material_label=_text(item, "material_label", where) or "",
+            max_units=max_units,
+            standard_rate=standard_rate,
+            standard_rate_unit=standard_unit,
+            overtime_rate=overtime_rate,
+            overtime_rate_unit=overtime_unit,
+            cost_per_use=_money(item, "cost_per_use", where),
+            calendar_uid=calendar_uid,
+            generic=_flag(item, "generic", where, default=False),
+            key=key,
+            capacity=capacity,
+        )
+
+    def max_units(
+        self, value: object, where: _Where
+    ) -> tuple[Decimal | None, tuple[CapacityStep, ...]]:
+        """A resource's units: one number, or steps ``{from, units}`` when they change."""
+        if value is None:
+            return None, ()
+        if not isinstance(value, list):
+            return _units(value, where, "max_units", "max_units"), ()
+        path = where.at("max_units")
+        if not value:
+            where.fail("max_units", "max_units must have at least one step when it is a list")
+        steps: list[CapacityStep] = []
+        for index, entry in enumerate(value):
+            step_where = _Where(where.owner, (*path, index))
+            if not isinstance(entry, dict):
+                step_where.fail(
+                    None,
+                    "a step of max_units must be an object such as "
+                    f'{{"from": "2026-06-01", "units": 0.5}}, not {_kind(entry)}',
+                )
+            _check_fields(entry, CAPACITY_FIELDS, step_where)
+            if "units" not in entry:
+                step_where.fail(None, "a step of max_units needs its units")
+            units = _units(entry["units"], step_where, "units", "units")
+            start = self.step_start(entry.get("from"), step_where)
+            if start is None and index > 0:
+                step_where.fail(
+                    None, "only the first step of max_units may leave out its from date"
+                )
+            previous = steps[-1].start if steps else None
+            if previous is not None and start is not None and start <= previous:
+                step_where.fail(
+                    "from",
+                    f"the steps of max_units must come in order of date: {start:%Y-%m-%d %H:%M} "
+                    f"is not after {previous:%Y-%m-%d %H:%M}",
+                )
+            steps.append(CapacityStep(start, units))
+        return max(step.units for step in steps), tuple(steps)
+
+    def step_start(self, value: object, where: _Where) -> datetime | None:
+        """When a step of capacity starts: a date alone is its midnight."""
+        if value is None:
+            return None
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return datetime.combine(value, time())
+        if isinstance(value, str) and _DATE_ONLY.match(value):
+            day = _day({"from": value}, "from", where)
+            return datetime.combine(day, time())
+        return self.moment({"from": value}, "from", where, "start")
+
+    def task_resources(self, items: object, where: _Where, task_uid: int) -> None:
+        path = where.at("resources")
+        seen: set[str] = set()
+        for index, entry in enumerate(_list(items, path, where.owner, "resources")):
+            entry_where = _Where(where.owner, (*path, index))
+            units_key: str | None = None
+            work: int | None = None
+            if isinstance(entry, str):
+                found = _ASSIGNMENT.match(entry)
+                if found is None:
+                    entry_where.fail(
+                        None,
+                        f"resource {entry!r} is not an assignment (write the resource's id and "
+                        'its units, e.g. "alice", "bob:50%")',
+                    )
+                key, units_text = found.group(1), found.group(2)
+                units = (
+                    None if units_text is None else _units(units_text, entry_where, None, "units")
+                )
+            elif isinstance(entry, dict):
+                _check_fields(entry, ASSIGNMENT_FIELDS, entry_where)
+                key = _text(entry, "resource", entry_where, required=True)
+                units_key = "units"
+                units = (
+                    None
+                    if entry.get("units") is None
+                    else _units(entry["units"], entry_where, "units", "units")
+                )
+                work, work_unit = self.duration(entry, "work", entry_where)
+                if work_unit is not None and work_unit not in _WORK_UNITS:
+                    entry_where.fail(
+                        "work",
+                        f"work {entry['work']!r} must be working time (m, h, d, w or mo), not "
+                        "elapsed time",
+                    )
+            else:
+                entry_where.fail(
+                    None, f"an assignment must be a text or an object, not {_kind(entry)}"
+                )
+            resource = self.resources.get(key)
+            if resource is None:
+                entry_where.fail(
+                    "resource" if isinstance(entry, dict) else None,
+                    f"resource {key!r} is not one of the plan's resources"
+                    + self.known_resources(key),
+                )
+            if key in seen:
+                entry_where.fail(units_key, f"resource {key!r} is assigned twice")
+            seen.add(key)
+            self.assignments.append(
+                DocumentAssignment(
+                    uid=len(self.assignments) + 1,
+                    task_uid=task_uid,
+                    resource_uid=resource.uid,
+                    units=units,
+                    work_minutes=work,
+                )
+            )
+
+    def known_resources(self, key: str) -> str:
+        if not self.resources:
+            return " (the plan has none: list them under resources)"
+        close = difflib.get_close_matches(key, list(self.resources), n=1)
+        if close:
+            return f" (did you mean {close[0]!r}?)"
+        names = list(self.resources)
+        listed = ", ".join(repr(name) for name in names[:10])
+        return f" ({listed}{', ...' if len(names) > 10 else ''})"
+
     def resolve_links(self) -> list[PlanLink]:
         links = []
         for raw in self.links:
@@ -1053,6 +1311,76 @@ def _number(
     if not low <= value <= high:
         where.fail(key, f"{key} must be {low:g} to {high:g}, not {value:g}")
     return float(value)
+
+
+def _decimal(value: int | float | str) -> Decimal:
+    """A number read exactly: a float as the shortest decimal that reads back as it."""
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _units(value: object, where: _Where, key: str | None, label: str) -> Decimal:
+    """Units as a fraction: a number (0.5, 2), or a text such as ``"50%"`` or ``"0.5"``."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):
+            where.fail(key, f"{label} must be a number, not {value!r}")
+        if value < 0:
+            where.fail(key, f"{label} must not be negative, not {value:g}")
+        return _decimal(value)
+    if isinstance(value, str):
+        found = _UNITS.match(value)
+        if found is not None:
+            amount = Decimal(found.group(1))
+            return amount / 100 if found.group(2) else amount
+        if value.strip().startswith("-"):
+            where.fail(key, f"{label} must not be negative, not {value.strip()!r}")
+        where.fail(
+            key,
+            f"{label} {value!r} is not units (write a percentage such as 50%, or a number: "
+            "0.5 is half time, 2 is two people)",
+        )
+    where.fail(key, f'{label} must be a number or a percentage such as "50%", not {_kind(value)}')
+
+
+def _rate(item: Mapping[str, Any], key: str, where: _Where) -> tuple[Decimal | None, RateUnit]:
+    """A rate: a number per hour (per unit for a material), or a text such as ``"400/d"``."""
+    value = item.get(key)
+    if value is None:
+        return None, "h"
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        if value < 0:
+            where.fail(key, f"{key} must not be negative, not {value:g}")
+        return _decimal(value), "h"
+    if isinstance(value, str):
+        found = _RATE.match(value)
+        if found is not None:
+            return Decimal(found.group(1)), _RATE_UNITS[found.group(2) or "h"]
+        if value.strip().startswith("-"):
+            where.fail(key, f"{key} must not be negative, not {value.strip()!r}")
+    where.fail(
+        key,
+        f"{key} {value!r} is not a rate (write an amount per hour, such as 50, or per another "
+        'unit: "400/d", "2000/w", "8000/mo", "60000/y", "1/m")',
+    )
+
+
+def _money(item: Mapping[str, Any], key: str, where: _Where) -> Decimal | None:
+    value = item.get(key)
+    if value is None:
+        return None
+    amount: Decimal | None = None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        amount = _decimal(value)
+    elif isinstance(value, str):
+        found = _AMOUNT.match(value)
+        if found is not None:
+            amount = Decimal(found.group(1))
+        elif value.strip().startswith("-"):
+            where.fail(key, f"{key} must not be negative, not {value.strip()!r}")
+    if amount is None:
+        where.fail(key, f"{key} must be an amount such as 150, not {_kind(value)} ({value!r})")
+    if amount < 0:
+        where.fail(key, f"{key} must not be negative, not {value}")
+    return amount
 
 
 def _flag(item: Mapping[str, Any], key: str, where: _Where, *, default: bool) -> bool:

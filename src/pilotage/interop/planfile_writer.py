@@ -5,8 +5,10 @@ writes reads back to an equal :class:`~pilotage.engine.plan.Plan` for everything
 can express, which is everything a person enters in a plan: the project's settings, the
 calendars (week, public holidays, exceptions, recurring exceptions, base calendar), the tasks
 and their outline, durations in their display units (elapsed ones too), milestones,
-constraints, deadlines, priority, progress, manual scheduling, notes, and the links of the four
-types with their lags in any unit or as a percentage. The format is described in
+constraints, deadlines, priority, progress, manual scheduling, leveling delays, notes, and the
+links of the four types with their lags in any unit or as a percentage; and, when they are
+given, the resources (their id, name, type, units or units over time, calendar, rates, cost per
+use and who they are) and their assignments to tasks (units and work). The format is described in
 ``docs/plan-format.md`` and ``docs/plan.schema.json``.
 
 Readable files
@@ -22,9 +24,9 @@ indented by their depth.
 What is not written
 -------------------
 What an authoring tool computes or keeps for itself is dropped: scheduled, early and late
-dates and floats, the critical flag, actual and estimated durations, levelling delays, the
-project's finish, current date, currency and summary row, links to other projects. The rest
-reads back as written, up to these normalisations (the reader's own rules):
+dates and floats, the critical flag, actual and estimated durations, the project's finish,
+current date, currency and summary row, links to other projects. The rest reads back as
+written, up to these normalisations (the reader's own rules):
 
 - instants lose their seconds; calendars are numbered from 1 in the order written, and each
   takes the plan's ``minutes_per_day``, ``minutes_per_week`` and ``days_per_month``;
@@ -43,7 +45,15 @@ reads back as written, up to these normalisations (the reader's own rules):
   duration are dropped; a manual task needs its start, without one it is automatic;
 - an empty task or plan name is written as "Task UID" or "Untitled"; a link from a task to
   itself is dropped; the links come grouped by successor, in outline order;
-- a constraint date on an ASAP or ALAP constraint is dropped.
+- a constraint date on an ASAP or ALAP constraint is dropped;
+- a leveling delay is written in its own unit, else (elapsed, Microsoft Project's default) in
+  ``ed``, ``eh`` or ``em``, the largest that is exact; a summary task has none;
+- resources are numbered from 1 in the order written (assignments in the order of the tasks);
+  a resource without a usable ``key`` gets one made from its name; a resource's work, cost,
+  GUID, baselines and custom fields, an assignment's dates, cost and progress, and the
+  assignments to resources or tasks not written, or repeating a resource on a task, are
+  dropped; a rate's unit is kept only with its rate; a resource whose capacity changes over
+  time reads back with the most units of its steps as its ``max_units``.
 """
 
 from __future__ import annotations
@@ -75,6 +85,8 @@ from pilotage.engine.plan import (
     PlanLink,
     PlanTask,
 )
+from pilotage.engine.schedule_plan import leveling_delay_is_elapsed
+from pilotage.interop.document import CapacityStep, DocumentAssignment, DocumentResource
 
 __all__ = ["SCHEMA_URL", "write_plan"]
 
@@ -90,6 +102,8 @@ _SUMMARY_CONSTRAINTS: Final = frozenset({"ASAP", "ALAP", "SNET", "FNLT"})
 _START_CONSTRAINTS: Final = frozenset({"MSO", "SNET", "SNLT"})
 _LINE_WIDTH: Final = 100
 _TOML_BARE_KEY: Final = re.compile(r"^[A-Za-z0-9_-]+$")
+_RESOURCE_KEY: Final = re.compile(r"^[^\s:]+$")
+_KEY_CHARACTERS: Final = re.compile(r"[^\w.-]+")
 _TOML_ESCAPES: Final = {
     "\b": "\\b",
     "\t": "\\t",
@@ -101,7 +115,13 @@ _TOML_ESCAPES: Final = {
 }
 
 
-def write_plan(plan: Plan, *, format: Literal["json", "toml"] = "json") -> str:
+def write_plan(
+    plan: Plan,
+    *,
+    format: Literal["json", "toml"] = "json",
+    resources: Sequence[DocumentResource] = (),
+    assignments: Sequence[DocumentAssignment] = (),
+) -> str:
     """Write a plan as a Pilotage plan file, in JSON or TOML.
 
     Parameters
@@ -110,6 +130,10 @@ def write_plan(plan: Plan, *, format: Literal["json", "toml"] = "json") -> str:
         The plan, as a reader or the planning app builds it.
     format : {"json", "toml"}, optional
         The syntax, JSON by default.
+    resources, assignments : sequence, optional
+        The resources of a :class:`~pilotage.interop.document.ProjectDocument` and their
+        assignments to the plan's tasks, written as the plan's ``resources`` and each task's
+        ``resources``.
 
     Returns
     -------
@@ -159,16 +183,32 @@ def write_plan(plan: Plan, *, format: Literal["json", "toml"] = "json") -> str:
     """
     if format not in ("json", "toml"):
         raise ValueError(f"unknown plan format {format!r}: write json or toml")
-    document = _DocumentWriter(plan).document()
+    document = _DocumentWriter(plan, resources, assignments).document()
     return _json_document(document) if format == "json" else _toml_document(document)
 
 
 class _DocumentWriter:
     """Builds the plan-as-code document of a plan: nested dicts in the order they are written."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        resources: Sequence[DocumentResource] = (),
+        assignments: Sequence[DocumentAssignment] = (),
+    ) -> None:
         self.plan = plan
         self.calendar_names = _calendar_names(plan.calendars)
+        self.resources = _resource_keys(resources)
+        self.assignments: dict[int, list[tuple[str, DocumentAssignment]]] = {}
+        task_uids = {task.uid for task in plan.tasks}
+        keys = {resource.uid: key for key, resource in self.resources.items()}
+        for assignment in assignments:
+            key = keys.get(assignment.resource_uid)
+            if key is None or assignment.task_uid not in task_uids:
+                continue
+            on_task = self.assignments.setdefault(assignment.task_uid, [])
+            if all(other != key for other, _ in on_task):
+                on_task.append((key, assignment))
         self.links: dict[int, list[PlanLink]] = {}
         uids = {task.uid for task in plan.tasks}
         for link in plan.links:
@@ -211,6 +251,10 @@ class _DocumentWriter:
             document["default_finish_time"] = _clock(plan.default_finish_minute)
         if calendars:
             document["calendars"] = calendars
+        if self.resources:
+            document["resources"] = [
+                self.resource(key, resource) for key, resource in self.resources.items()
+            ]
         tasks = self.task_list(None, "")
         if tasks:
             document["tasks"] = tasks
@@ -304,9 +348,19 @@ class _DocumentWriter:
             entry["active"] = False
         if not summary and task.actual_start is not None:
             self.progress(task, entry)
+        if not summary and task.leveling_delay_minutes:
+            elapsed = leveling_delay_is_elapsed(task)
+            unit = _unit(
+                task.leveling_delay_minutes, task.leveling_delay_format, elapsed, self.plan
+            )
+            minutes = _unit_minutes(unit, self.plan)
+            entry["leveling_delay"] = _amount(task.leveling_delay_minutes, minutes) + unit
         predecessors = [self.predecessor(link) for link in self.links.get(task.uid, ())]
         if predecessors:
             entry["predecessors"] = predecessors
+        assigned = [self.assignment(key, item) for key, item in self.assignments.get(task.uid, ())]
+        if assigned:
+            entry["resources"] = assigned
         if task.notes:
             entry["notes"] = task.notes
         if summary:
@@ -351,6 +405,60 @@ class _DocumentWriter:
         unit = _unit(task.duration_minutes, task.duration_format, task.elapsed, self.plan)
         return _amount(minutes, _unit_minutes(unit, self.plan)) + unit
 
+    # Resources
+
+    def resource(self, key: str, resource: DocumentResource) -> Document:
+        entry: Document = {"id": key}
+        if resource.name.strip() and resource.name != key:
+            entry["name"] = resource.name
+        if resource.kind != "work":
+            entry["type"] = resource.kind
+        if resource.capacity:
+            entry["max_units"] = [_step(step) for step in resource.capacity]
+        elif resource.max_units is not None:
+            entry["max_units"] = _number(resource.max_units)
+        if resource.calendar_uid is not None and resource.calendar_uid in self.calendar_names:
+            entry["calendar"] = self.calendar_names[resource.calendar_uid]
+        for name, rate, unit in (
+            ("standard_rate", resource.standard_rate, resource.standard_rate_unit),
+            ("overtime_rate", resource.overtime_rate, resource.overtime_rate_unit),
+        ):
+            if rate is not None:
+                amount = _number(rate)
+                entry[name] = (
+                    amount
+                    if unit == "h" and not isinstance(amount, str)
+                    else (f"{_plain(rate)}/{unit}")
+                )
+        if resource.cost_per_use is not None:
+            entry["cost_per_use"] = _number(resource.cost_per_use)
+        for name in ("email", "group"):
+            if getattr(resource, name):
+                entry[name] = getattr(resource, name)
+        if resource.generic:
+            entry["generic"] = True
+        for name in ("initials", "code", "material_label", "notes"):
+            if getattr(resource, name):
+                entry[name] = getattr(resource, name)
+        return entry
+
+    def assignment(self, key: str, item: DocumentAssignment) -> str | Document:
+        """``"alice"``, ``"bob:50%"``; or ``{resource, units, work}`` when it has work."""
+        units = None
+        if item.units is not None:
+            resource = self.resources[key]
+            units = (
+                f"{_plain(item.units * 100)}%" if resource.kind == "work" else _plain(item.units)
+            )
+        if item.work_minutes is None:
+            return key if units is None else f"{key}:{units}"
+        entry: Document = {"resource": key}
+        if units is not None:
+            entry["units"] = units
+        unit = _unit(item.work_minutes, None, False, self.plan)
+        entry["work"] = _amount(item.work_minutes, _unit_minutes(unit, self.plan)) + unit
+        return entry
+
     def predecessor(self, link: PlanLink) -> str:
         lag = ""
         if link.lag_format in PERCENT_FORMATS and link.lag_percent:
@@ -394,6 +502,65 @@ def _unique(name: str, taken: set[str]) -> str:
         number += 1
         candidate = f"{name} ({number})"
     return candidate
+
+
+def _resource_keys(resources: Sequence[DocumentResource]) -> dict[str, DocumentResource]:
+    """The resources by a unique short key: their own, else one made from their name."""
+    keys: dict[str, DocumentResource] = {}
+    uids: set[int] = set()
+    for resource in resources:
+        if resource.uid in uids:
+            continue
+        uids.add(resource.uid)
+        key = resource.key if _RESOURCE_KEY.match(resource.key) else ""
+        if not key or key in keys:
+            made = _KEY_CHARACTERS.sub("-", resource.name.strip().lower()).strip("-.")
+            key = _unique_key(made or f"resource-{resource.uid}", keys)
+        keys[key] = resource
+    return keys
+
+
+def _unique_key(key: str, taken: Mapping[str, object]) -> str:
+    candidate, number = key, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{key}-{number}"
+    return candidate
+
+
+def _plain(value: Decimal) -> str:
+    """A decimal in positional notation, without trailing zeros.
+
+    >>> _plain(Decimal("50.00")), _plain(Decimal("1E+2")), _plain(Decimal("0.125"))
+    ('50', '100', '0.125')
+    """
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def _number(value: Decimal) -> int | float | str:
+    """A decimal as a number of the file, or as a text when a number would not keep it exactly.
+
+    >>> _number(Decimal("2")), _number(Decimal("0.5")), _number(Decimal("0.10000000000000000001"))
+    (2, 0.5, '0.10000000000000000001')
+    """
+    if value == value.to_integral_value():
+        return int(value)
+    approximate = float(value)
+    if Decimal(repr(approximate)) == value:
+        return approximate
+    return _plain(value)
+
+
+def _step(step: CapacityStep) -> Document:
+    entry: Document = {}
+    if step.start is not None:
+        start = step.start.replace(second=0, microsecond=0)
+        entry["from"] = start.date() if start.hour == start.minute == 0 else start
+    entry["units"] = _number(step.units)
+    return entry
 
 
 def _clock(minute: int) -> str:
@@ -559,7 +726,7 @@ def _json_inline(value: Any) -> str:
 def _toml_document(document: Document) -> str:
     lines: list[str] = []
     for key, value in document.items():
-        if key not in ("calendars", "tasks"):
+        if key not in ("calendars", "resources", "tasks"):
             lines.append(f"{key} = {_toml_value(value)}")
     for calendar in document.get("calendars", ()):
         lines += ["", "[[calendars]]"]
@@ -576,6 +743,9 @@ def _toml_document(document: Document) -> str:
         if week_table is not None:
             lines += ["", "[calendars.week]"]
             lines += [f"{day} = {_toml_value(hours)}" for day, hours in week_table.items()]
+    for resource in document.get("resources", ()):
+        lines += ["", "[[resources]]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in resource.items()]
     for task in document.get("tasks", ()):
         _toml_task(task, 0, lines)
     return "\n".join(lines) + "\n"
