@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,60 @@ def test_dry_run_json_counts_without_a_database(run: Run) -> None:
         "calendars": 1,
         "warnings": [],
     }
+
+
+def pilotage(*args: str, cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run ``pilotage`` as a user does, in a fresh process with only the environment given."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "DJANGO_SETTINGS_MODULE" and not key.startswith("PILOTAGE_")
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pilotage", *args],
+        env={**env, **environment},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_dry_run_table_in_a_fresh_process(tmp_path: Path) -> None:
+    """The table of a dry run needs no database: Django is not set up for it."""
+    data_dir = tmp_path / "data"
+    result = pilotage(
+        "import", str(WAREHOUSE), "--dry-run", cwd=tmp_path, PILOTAGE_DATA_DIR=str(data_dir)
+    )
+    assert result.returncode == 0, result.stderr
+    header, rule, *rows = result.stdout.splitlines()
+    assert header.split() == ["What", "Count"]
+    assert set(rule) == {"-", " "}
+    assert dict(row.split() for row in rows) == {
+        "Format": "mspdi",
+        "Tasks": "5",
+        "Links": "3",
+        "Resources": "2",
+        "Assignments": "2",
+        "Calendars": "1",
+    }
+    assert result.stderr == "Dry run: nothing was written.\n"
+    assert not data_dir.exists()
+
+
+def test_dry_run_table_in_french(tmp_path: Path) -> None:
+    result = pilotage(
+        "import",
+        str(WAREHOUSE),
+        "--dry-run",
+        cwd=tmp_path,
+        PILOTAGE_DATA_DIR=str(tmp_path / "data"),
+        PILOTAGE_LANGUAGE="fr",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = dict(line.split() for line in result.stdout.splitlines()[2:])
+    assert rows["Tâches"] == "5"
+    assert "Tasks" not in rows
 
 
 def test_dry_run_of_a_table_reports_row_errors(run: Run, tmp_path: Path) -> None:

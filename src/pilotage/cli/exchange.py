@@ -18,6 +18,7 @@ from pilotage.cli.base import (
     option,
     pass_context,
     render_table,
+    translate,
 )
 
 if TYPE_CHECKING:
@@ -253,18 +254,18 @@ def _print_report(report: dict[str, Any], output: str, *, dry_run: bool) -> None
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     rows: list[tuple[str, str]] = [
-        (gettext("Format"), report["format"]),
-        (gettext("Tasks"), str(report["tasks"])),
-        (gettext("Links"), str(report["links"])),
-        (gettext("Resources"), str(report["resources"])),
-        (gettext("Assignments"), str(report["assignments"])),
-        (gettext("Calendars"), str(report["calendars"])),
+        (translate(gettext_noop("Format")), report["format"]),
+        (translate(gettext_noop("Tasks")), str(report["tasks"])),
+        (translate(gettext_noop("Links")), str(report["links"])),
+        (translate(gettext_noop("Resources")), str(report["resources"])),
+        (translate(gettext_noop("Assignments")), str(report["assignments"])),
+        (translate(gettext_noop("Calendars")), str(report["calendars"])),
     ]
     dates = report.get("dates")
     if dates and dates.get("compared"):
         rows.append(
             (
-                gettext("Dates as in the file"),
+                translate(gettext_noop("Dates as in the file")),
                 f"{dates['agreeing']} / {dates['compared']}",
             )
         )
@@ -272,8 +273,8 @@ def _print_report(report: dict[str, Any], output: str, *, dry_run: bool) -> None
     if changes:
         rows.append(
             (
-                gettext("Changes"),
-                gettext("%(added)s added, %(updated)s changed, %(removed)s removed")
+                translate(gettext_noop("Changes")),
+                translate(gettext_noop("%(added)s added, %(updated)s changed, %(removed)s removed"))
                 % {
                     "added": changes["added_count"],
                     "updated": changes["updated_count"],
@@ -282,13 +283,18 @@ def _print_report(report: dict[str, Any], output: str, *, dry_run: bool) -> None
             )
         )
     if "project" in report:
-        rows.append((gettext("Project"), report["project"]))
-    click.echo(render_table([gettext("What"), gettext("Count")], [list(row) for row in rows]))
-    label = gettext("Warning")
+        rows.append((translate(gettext_noop("Project")), report["project"]))
+    click.echo(
+        render_table(
+            [translate(gettext_noop("What")), translate(gettext_noop("Count"))],
+            [list(row) for row in rows],
+        )
+    )
+    label = translate(gettext_noop("Warning"))
     for warning in warnings:
         click.echo(f"{label}: {warning}", err=True)
     if dry_run:
-        click.echo(gettext("Dry run: nothing was written."), err=True)
+        click.echo(translate(gettext_noop("Dry run: nothing was written.")), err=True)
 
 
 @click.command(
