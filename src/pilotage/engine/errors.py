@@ -9,6 +9,9 @@ __all__ = [
     "CalendarError",
     "CyclicDependencyError",
     "EngineError",
+    "HorizonTooShortError",
+    "InfeasibleScheduleError",
+    "ResourceCapacityError",
     "ScheduleInputError",
 ]
 
@@ -78,3 +81,52 @@ class CyclicDependencyError(ScheduleInputError):
             path = " -> ".join(str(task) for task in (*self.cycle, *self.cycle[:1]))
             message = f"The dependencies form a cycle: tasks {path}"
         super().__init__(message)
+
+
+class InfeasibleScheduleError(EngineError):
+    """No schedule satisfies the input; the message names the task or resource at fault.
+
+    Examples
+    --------
+    >>> issubclass(ResourceCapacityError, InfeasibleScheduleError)
+    True
+    """
+
+
+class ResourceCapacityError(InfeasibleScheduleError):
+    """A task needs more of a resource than the resource ever has in one period.
+
+    Parameters
+    ----------
+    message : str
+        The sentence shown to the user; it names the task and the resource.
+    task : int
+        The index of the task.
+    resource : int
+        The index of the resource.
+
+    Examples
+    --------
+    >>> error = ResourceCapacityError("Task 'Pour' needs 3 of 'Crane'", task=4, resource=1)
+    >>> (error.task, error.resource)
+    (4, 1)
+    """
+
+    def __init__(self, message: str, *, task: int, resource: int) -> None:
+        super().__init__(message)
+        self.task = task
+        self.resource = resource
+
+
+class HorizonTooShortError(InfeasibleScheduleError):
+    """The leveled schedule does not fit in the periods given; ``task`` could not be placed.
+
+    Examples
+    --------
+    >>> HorizonTooShortError("Task 'Pour' does not fit", task=4).task
+    4
+    """
+
+    def __init__(self, message: str, *, task: int) -> None:
+        super().__init__(message)
+        self.task = task
