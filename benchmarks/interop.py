@@ -28,9 +28,12 @@ What is measured, best and median of ``--repeat`` (default 5) in one process:
 - the import into the database the way the web page, the API and ``pilotage import`` do it:
   :func:`~pilotage.exchange.services.import_upload` (read the file, store it with its preview:
   counts, warnings, the dates check) then :func:`~pilotage.exchange.services.import_apply`
-  (read it again and write the project: calendar, tasks, links, baselines, resources,
-  assignments, then schedule it). Each import starts from the same fresh SQLite database, in a
-  throwaway data directory migrated once with ``pilotage migrate`` and copied before each run;
+  (write the project from the document the preview was made from, which the process keeps:
+  calendar, tasks, links, baselines, resources, assignments, then schedule it). Each import
+  starts from the same fresh SQLite database, in a throwaway data directory migrated once with
+  ``pilotage migrate`` and copied before each run;
+- ``import_apply`` again as a server process that did not make the preview runs it (another
+  worker): it reads the stored file again;
 - the export of the imported project with
   :func:`~pilotage.exchange.exports.project_export` (``format="mspdi"``: the database to the
   file), and :func:`~pilotage.interop.mspdi_writer.write_mspdi` alone on the document read
@@ -1060,6 +1063,7 @@ class Figures:
     write: list[float] = field(default_factory=list)
     upload: list[float] = field(default_factory=list)
     apply: list[float] = field(default_factory=list)
+    apply_read_again: list[float] = field(default_factory=list)
     imports: list[float] = field(default_factory=list)
     export: list[float] = field(default_factory=list)
     mpxj_read: list[float] = field(default_factory=list)
@@ -1084,6 +1088,7 @@ def measure_database(
 ) -> bytes:
     """Import the file ``repeat`` times into a fresh database, then export the project."""
     database = Database(workdir / "data")
+    from pilotage.exchange import services
     from pilotage.exchange.exports import project_export
     from pilotage.exchange.services import import_apply, import_upload
 
@@ -1113,6 +1118,14 @@ def measure_database(
                 f"Import wrote {result.tasks:,} tasks, {result.links:,} links, "
                 f"{result.resources_created} resources and {result.assignments:,} assignments."
             )
+    for _attempt in range(repeat):
+        admin, portfolio = database.reset()
+        run = import_upload(actor=admin, data=data, file_name=path.name)
+        services._kept.clear()  # as in a process that did not make the preview
+        gc.collect()
+        begin = time.perf_counter()
+        result = import_apply(actor=admin, run=run, portfolio=portfolio, code="HOSP", name="")
+        figures.apply_read_again.append(time.perf_counter() - begin)
     assert result is not None
     assert admin is not None
     project = result.project
@@ -1266,8 +1279,14 @@ def main() -> None:
     rows = [
         ("`read_mspdi_document` (file to document)", figures.read, figures.mpxj_read, "read"),
         ("import: `import_upload` (read, preview, dates check)", figures.upload, None, ""),
-        ("import: `import_apply` (read, write, schedule)", figures.apply, None, ""),
+        ("import: `import_apply` (write, schedule)", figures.apply, None, ""),
         ("import, upload + apply", figures.imports, figures.mpxj_read, "read"),
+        (
+            "`import_apply` in another process (read again, write, schedule)",
+            figures.apply_read_again,
+            None,
+            "",
+        ),
         ('export: `project_export(format="mspdi")`', figures.export, figures.mpxj_write, "write"),
         ("`write_mspdi` (document to file)", figures.write, figures.mpxj_write, "write"),
         ("MPXJ `UniversalProjectReader.read`", figures.mpxj_read, None, ""),
@@ -1311,9 +1330,16 @@ def main() -> None:
     print("| target | measured (median) | result |")
     print("| --- | --- | --- |")
     print(
-        f"| import of the {args.tasks:,}-task file <= {TARGET_IMPORT_SECONDS:.0f} s | "
-        f"{import_median:.2f} s | "
+        f"| import of the {args.tasks:,}-task file <= {TARGET_IMPORT_SECONDS:.0f} s, confirmed "
+        f"by the process that made the preview | {import_median:.2f} s | "
         f"{'met' if import_median <= TARGET_IMPORT_SECONDS else 'not met'} |"
+    )
+    upload_median = statistics.median(figures.upload)
+    again_median = statistics.median(figures.apply_read_again)
+    print(
+        "| the same, confirmed by another process (it reads the file again) | "
+        f"{upload_median:.2f} + {again_median:.2f} = {upload_median + again_median:.2f} s | "
+        f"{'met' if upload_median + again_median <= TARGET_IMPORT_SECONDS else 'not met'} |"
     )
     print(
         f"| export of the project <= {TARGET_EXPORT_SECONDS:.0f} s | {export_median:.2f} s | "

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require, visible
+from pilotage.core.bulk import collection_paused
 from pilotage.interop.document import ProjectDocument
 from pilotage.interop.ical import CalendarEvent, write_ics
 from pilotage.interop.xlsx import Column, Row, Sheet, write_xlsx
@@ -59,6 +60,7 @@ def project_document(project: Project) -> ProjectDocument:
     return resources_document(project, plan_document(project))
 
 
+@collection_paused()
 def project_export(*, actor: User, project: Project, format: str, base_url: str = "") -> ExportFile:
     """The project in one of :data:`EXPORT_FORMATS`; ``base_url`` (``https://host``) makes the
     links of calendar events absolute."""

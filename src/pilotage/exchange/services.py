@@ -10,6 +10,9 @@ Microsoft Project XML, Excel, iCalendar or a Pilotage plan.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +24,7 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require
+from pilotage.core.bulk import collection_paused
 from pilotage.exchange.models import (
     CalendarFeed,
     ColumnMapping,
@@ -66,14 +70,67 @@ def _file_error(error: PlanFileError) -> ValidationError:
 
 
 def import_read(run: ImportRun) -> ProjectDocument:
-    """The document of a stored import, read again from its file."""
+    """The document of a stored import: the one its preview was made from when this process
+    still holds it, else read again from its file."""
     data = bytes(run.content)
+    key = _document_key(run, data)
+    document = _kept_document(key) if key is not None else None
+    if document is not None:
+        return document
     try:
         if run.format in TABLE_FORMATS or run.kind != ImportKind.PROJECT:
             return table_document(run, data)
-        return read_project_file(data, run.file_name, format=run.format)
+        document = read_project_file(data, run.file_name, format=run.format)
     except PlanFileError as error:
         raise _file_error(error) from error
+    if key is not None:
+        _keep_document(key, len(data), document)
+    return document
+
+
+# Reading a 10,000-task file takes about a second, and the confirmation of an import would read
+# it again. The documents of the last few previews are kept in this process instead (about the
+# size of their files in memory); another process (a server has several workers) reads the
+# stored file again, which gives the same document: reading depends only on the file's bytes,
+# name and format, which the key holds. Tables are always read again: their columns may follow
+# a saved mapping changed meanwhile.
+_KEPT_DOCUMENTS = 4
+_KEPT_BYTES = 128 * 1024 * 1024
+_kept: OrderedDict[tuple[int, str], tuple[int, ProjectDocument]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _document_key(run: ImportRun, data: bytes) -> tuple[int, str] | None:
+    if run.pk is None or run.kind != ImportKind.PROJECT or run.format in TABLE_FORMATS:
+        return None
+    digest = hashlib.sha256(data)
+    digest.update(f"\0{run.format}\0{run.file_name}".encode())
+    return run.pk, digest.hexdigest()
+
+
+def _kept_document(key: tuple[int, str]) -> ProjectDocument | None:
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is None:
+            return None
+        _kept.move_to_end(key)
+        return kept[1]
+
+
+def _keep_document(key: tuple[int, str], size: int, document: ProjectDocument) -> None:
+    with _kept_lock:
+        _kept[key] = (size, document)
+        _kept.move_to_end(key)
+        while len(_kept) > _KEPT_DOCUMENTS or (
+            len(_kept) > 1 and sum(size for size, _document in _kept.values()) > _KEPT_BYTES
+        ):
+            _kept.popitem(last=False)
+
+
+def _forget_document(run: ImportRun) -> None:
+    with _kept_lock:
+        for key in [key for key in _kept if key[0] == run.pk]:
+            del _kept[key]
 
 
 def _summary(document: ProjectDocument, project: Project | None, mode: str) -> dict[str, Any]:
@@ -126,6 +183,7 @@ def _summary(document: ProjectDocument, project: Project | None, mode: str) -> d
     return summary
 
 
+@collection_paused()
 @transaction.atomic
 def import_upload(
     *,
@@ -176,12 +234,17 @@ def import_upload(
         mode=ImportMode.UPDATE if project is not None else ImportMode.NEW,
         options=dict(options or {}),
     )
-    _refresh_summary(run)
+    document = _refresh_summary(run)
     run.save()
+    if document is not None:
+        key = _document_key(run, data)
+        if key is not None:
+            _keep_document(key, len(data), document)
     return run
 
 
-def _refresh_summary(run: ImportRun) -> None:
+def _refresh_summary(run: ImportRun) -> ProjectDocument | None:
+    """Read the stored file and make its preview; returns a project file's document."""
     if run.kind != ImportKind.PROJECT:
         try:
             summary = table_summary(run, bytes(run.content))
@@ -191,9 +254,10 @@ def _refresh_summary(run: ImportRun) -> None:
             document = summary.pop("document")
             summary.update(_summary(document, run.project, run.mode))
         run.summary = summary
-        return
+        return None
     document = import_read(run)
     run.summary = _summary(document, run.project, run.mode)
+    return document
 
 
 @transaction.atomic
@@ -232,6 +296,7 @@ class ImportResult:
     assignments: int
 
 
+@collection_paused()
 @transaction.atomic
 def import_apply(
     *,
@@ -304,7 +369,12 @@ def import_apply(
     run.project = project
     run.status = ImportStatus.APPLIED
     run.applied_at = timezone.now()
-    run.save(update_fields=["project", "status", "applied_at"])
+    # The file was kept for the confirmation (decision 0009); once applied, only its name and
+    # size stay, as for a discarded preview. Keeping it would also make SQLite write it all
+    # again just to mark the run applied.
+    run.content = b""
+    run.save(update_fields=["project", "status", "applied_at", "content"])
+    _forget_document(run)
     return ImportResult(
         project=project,
         tasks=len(tasks_by_uid),
@@ -321,6 +391,7 @@ def import_discard(*, actor: User, run: ImportRun) -> None:
     run.status = ImportStatus.DISCARDED
     run.content = b""
     run.save(update_fields=["status", "content"])
+    _forget_document(run)
 
 
 def discard_stale_imports(*, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:

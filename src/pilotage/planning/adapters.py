@@ -11,7 +11,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from django.core.exceptions import ValidationError
@@ -199,9 +199,9 @@ class PlanInput:
     links: list[Dependency | LinkRow] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True)
-class LinkRow:
-    """A dependency as the scheduler needs it, without loading its tasks."""
+class LinkRow(NamedTuple):
+    """A dependency as the scheduler needs it, without loading its tasks (a named tuple: a
+    plan's links are read by the ten thousand)."""
 
     predecessor_id: int
     successor_id: int
@@ -230,18 +230,24 @@ def links_into(task_ids: Sequence[int], *fields: str) -> list[tuple[Any, ...]]:
     return rows
 
 
-def load_plan(project_plan: ProjectPlan) -> PlanInput:
+def load_plan(project_plan: ProjectPlan, *, written: Sequence[Task] | None = None) -> PlanInput:
     """Read a project's plan for the scheduler in five queries, whatever its size: the tasks
     (with their calendars), the links into them as plain rows, and the predecessors in other
-    projects."""
+    projects.
+
+    ``written`` are task rows a caller has just written (an import): when they are exactly the
+    project's stored tasks (same keys), they are used as they are instead of being read back,
+    with the calendars the caller gave them; otherwise the tasks are read."""
     project = project_plan.project
-    tasks = list(
-        Task.objects.filter(project=project)
-        .select_related("calendar__base__base")
-        .order_by("position", "pk")
-    )
+    tasks = _stored_tasks(project_plan, written) if written is not None else None
+    if tasks is None:
+        tasks = list(
+            Task.objects.filter(project=project)
+            .select_related("calendar__base__base")
+            .order_by("position", "pk")
+        )
     links = [
-        LinkRow(*row)
+        LinkRow._make(row)
         for row in links_into(
             [task.pk for task in tasks],
             "predecessor_id",
@@ -262,6 +268,17 @@ def load_plan(project_plan: ProjectPlan) -> PlanInput:
             pk=project_plan.calendar_id
         )
     return build_plan(project_plan, tasks, links, external=external)
+
+
+def _stored_tasks(project_plan: ProjectPlan, written: Sequence[Task]) -> list[Task] | None:
+    """The written rows in plan order if they are all the project's tasks and only them."""
+    stored = set(
+        Task.objects.filter(project=project_plan.project_id).order_by().values_list("pk", flat=True)
+    )
+    keys = {task.pk for task in written}
+    if None in keys or len(keys) != len(written) or keys != stored:
+        return None
+    return sorted(written, key=lambda task: (task.position, task.pk))
 
 
 def build_plan(
@@ -332,6 +349,8 @@ def build_plan(
                 active=task.is_active,
                 priority=task.priority,
                 estimated=task.is_estimated,
+                leveling_delay_minutes=0 if task.is_summary else task.leveling_delay_minutes,
+                leveling_delay_format=task.leveling_delay_unit,  # type: ignore[arg-type]
                 duration_minutes=0 if task.is_milestone else task.duration_minutes,
                 duration_format=task.duration_unit,  # type: ignore[arg-type]
                 elapsed=task.is_elapsed,

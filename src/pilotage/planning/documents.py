@@ -10,7 +10,7 @@ projects survive; tasks the file no longer has are deleted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require
 from pilotage.core import audit
-from pilotage.core.bulk import insert_rows, update_rows
+from pilotage.core.bulk import insert_rows, insert_values, update_rows
 from pilotage.engine.calendars import (
     Daily,
     MonthlyByDay,
@@ -45,6 +45,7 @@ from pilotage.planning.models import (
     BaselineTask,
     CalendarException,
     Dependency,
+    DurationUnit,
     ProjectPlan,
     Recurrence,
     Task,
@@ -406,12 +407,7 @@ def _task_values(
             file_details[name] = value.isoformat()
     if details.actual_cost is not None:
         file_details["actual_cost"] = str(details.actual_cost)
-    for name in (
-        "actual_duration_minutes",
-        "remaining_duration_minutes",
-        "leveling_delay_minutes",
-        "leveling_delay_format",
-    ):
+    for name in ("actual_duration_minutes", "remaining_duration_minutes"):
         value = getattr(plan_task, name)
         if value:
             file_details[name] = value
@@ -438,6 +434,8 @@ def _task_values(
         "duration_minutes": max(plan_task.duration_minutes, 0),
         "duration_unit": unit,
         "is_estimated": plan_task.estimated,
+        "leveling_delay_minutes": 0 if plan_task.summary else plan_task.leveling_delay_minutes,
+        "leveling_delay_unit": plan_task.leveling_delay_format or DurationUnit.ELAPSED_DAYS,
         "work_minutes": details.work_minutes,
         "actual_work_minutes": details.actual_work_minutes,
         "constraint_type": plan_task.constraint_type,
@@ -475,6 +473,8 @@ _LOADED_FIELDS = (
     "duration_minutes",
     "duration_unit",
     "is_estimated",
+    "leveling_delay_minutes",
+    "leveling_delay_unit",
     "work_minutes",
     "actual_work_minutes",
     "constraint_type",
@@ -514,9 +514,9 @@ def plan_load_document(
     nothing. The project is scheduled again at the end.
     """
     require(actor, Action.CHANGE, project)
-    existing: dict[int | None, Task] = {}
+    existing: list[Task] = []
     if update:
-        existing = {task.uid: task for task in Task.objects.filter(project=project)}
+        existing = list(Task.objects.filter(project=project))
     elif Task.objects.filter(project=project).exists():
         raise ValidationError(
             gettext("Project %(code)s already has a plan: import the file as an update.")
@@ -566,7 +566,8 @@ def plan_load_document(
             )
         },
     )
-    recalculate(project)
+    # The rows just written are the plan: the schedule starts from them, not from a new read.
+    recalculate(project, tasks=list(tasks_by_uid.values()))
     return tasks_by_uid
 
 
@@ -591,23 +592,27 @@ def _load_tasks(
     project: Project,
     document: ProjectDocument,
     calendars: Mapping[int, WorkCalendar],
-    existing: dict[int | None, Task],
+    existing: Sequence[Task],
 ) -> dict[int, Task]:
+    """Write the document's tasks: the existing ones with the same UID are updated, the
+    others deleted, new ones inserted. Returns every task of the plan by its file UID."""
+    by_uid = {task.uid: task for task in existing if task.uid is not None}
     tasks_by_uid: dict[int, Task] = {}
     new: list[Task] = []
     kept: list[Task] = []
+    build = _task_builder(project)
     for position, plan_task in enumerate(document.plan.tasks, start=1):
         values = _task_values(plan_task, document.details(plan_task.uid), calendars, position)
-        task = existing.pop(plan_task.uid, None)
+        task = by_uid.pop(plan_task.uid, None)
         if task is None:
-            task = Task(project=project, **values)
+            task = build(values)
             new.append(task)
         else:
             for name, value in values.items():
                 setattr(task, name, value)
             kept.append(task)
         tasks_by_uid[plan_task.uid] = task
-    stale = [task.pk for task in existing.values()]
+    stale = [task.pk for task in (*by_uid.values(), *(t for t in existing if t.uid is None))]
     if stale:
         Dependency.objects.filter(successor_id__in=stale).delete()
         Dependency.objects.filter(predecessor_id__in=stale).delete()
@@ -615,26 +620,80 @@ def _load_tasks(
         Task.objects.filter(pk__in=stale).delete()
     if kept:
         Task.objects.filter(pk__in=[task.pk for task in kept]).update(parent=None)
-    for task in new:
-        task.parent = None
-    insert_rows(Task, new)
-    if new:
-        ids = dict(
-            Task.objects.filter(project=project, uid__in=[task.uid for task in new])
+    inserted: list[tuple[Task, Task | None]] = []
+    updated: list[tuple[Task, Task | None]] = []
+    for plan_task in document.plan.tasks:
+        task = tasks_by_uid[plan_task.uid]
+        parent = tasks_by_uid[plan_task.parent_uid] if plan_task.parent_uid else None
+        (updated if task.pk is not None else inserted).append((task, parent))
+    _insert_outline(project, inserted)
+    for task, parent in updated:
+        task.parent = parent
+    update_rows(Task, kept, _LOADED_FIELDS)
+    return tasks_by_uid
+
+
+def _task_builder(project: Project) -> Callable[[Mapping[str, Any]], Task]:
+    """A function making a new task of the project from its values by field name (with
+    ``calendar`` a calendar row), the way Django makes the rows it reads: every field's value
+    passed in the order of the model's fields, which takes half the time of keyword arguments
+    for a whole plan. A field the values leave out takes its default."""
+    fields = Task._meta.concrete_fields
+    names = [field.attname for field in fields]
+    # Defaults made by a callable (a JSON field's dict) are made again for each task.
+    fresh = [field for field in fields if field.has_default() and callable(field.default)]
+    constant = {field.attname: field.get_default() for field in fields if field not in fresh}
+    constant["project_id"] = project.pk
+
+    def build(values: Mapping[str, Any]) -> Task:
+        calendar = values.get("calendar")
+        known = {
+            **constant,
+            **{
+                field.attname: field.get_default() for field in fresh if field.attname not in values
+            },
+            **values,
+            "calendar_id": calendar.pk if calendar is not None else None,
+        }
+        task = Task(*[known[name] for name in names])
+        task.project = project
+        if calendar is not None:
+            task.calendar = calendar
+        return task
+
+    return build
+
+
+def _insert_outline(project: Project, rows: Sequence[tuple[Task, Task | None]]) -> None:
+    """Insert new tasks (with their parents) a level of the outline at a time, each level
+    once its parents have their keys, so that every row is written with its parent: no second
+    pass of updates."""
+    waiting = list(rows)
+    while waiting:
+        ready = [task for task, parent in waiting if parent is None or parent.pk is not None]
+        if not ready:
+            raise ValidationError(
+                gettext("The outline of the tasks loops: a task is inside itself."),
+                code="outline_loop",
+            )
+        for task, parent in waiting:
+            if parent is None or parent.pk is not None:
+                task.parent = parent
+        insert_rows(Task, ready)
+        # UIDs are unique in a project: all of them at once, rather than a list of thousands.
+        keys: dict[int | None, int] = dict(
+            Task.objects.filter(project=project, uid__isnull=False)
             .order_by()
             .values_list("uid", "pk")
         )
-        for task in new:
-            task.pk = ids[task.uid]
+        for task in ready:
+            task.pk = keys[task.uid]
             task._state.adding = False
             task._state.db = Task.objects.db
-    for plan_task in document.plan.tasks:
-        task = tasks_by_uid[plan_task.uid]
-        task.parent = tasks_by_uid[plan_task.parent_uid] if plan_task.parent_uid else None
-    if kept:
-        update_rows(Task, kept, _LOADED_FIELDS)
-    update_rows(Task, [task for task in new if task.parent_id is not None], ["parent"])
-    return tasks_by_uid
+        waiting = [(task, parent) for task, parent in waiting if task.pk is None]
+
+
+_LINK_FIELDS = ("predecessor_id", "successor_id", "type", "lag_minutes", "lag_unit", "lag_percent")
 
 
 def _load_links(
@@ -644,36 +703,29 @@ def _load_links(
     *,
     update: bool,
 ) -> None:
-    own = [task.pk for task in tasks_by_uid.values()]
+    key_of = {uid: task.pk for uid, task in tasks_by_uid.items()}
     if update:
         # The file is the truth for links inside the project; links with other projects stay.
+        own = list(key_of.values())
         Dependency.objects.filter(successor_id__in=own, predecessor_id__in=own).delete()
-    links: list[Dependency] = []
+    links: list[tuple[Any, ...]] = []
     external: dict[int, list[dict[str, Any]]] = {}
     seen: set[tuple[int, int]] = set()
     for link in document.plan.links:
-        successor = tasks_by_uid.get(link.successor_uid)
-        predecessor = tasks_by_uid.get(link.predecessor_uid)
+        successor = key_of.get(link.successor_uid)
+        predecessor = key_of.get(link.predecessor_uid)
         if successor is None:
             continue
         if link.cross_project or predecessor is None:
             external.setdefault(link.successor_uid, []).append(_link_json(link))
             continue
-        if (predecessor.pk, successor.pk) in seen or predecessor.pk == successor.pk:
+        pair = (predecessor, successor)
+        if pair in seen or predecessor == successor:
             continue
-        seen.add((predecessor.pk, successor.pk))
+        seen.add(pair)
         unit = link.lag_format or ("ed" if link.elapsed_lag else "d")
-        links.append(
-            Dependency(
-                predecessor=predecessor,
-                successor=successor,
-                type=link.type,
-                lag_minutes=link.lag_minutes,
-                lag_unit=unit,
-                lag_percent=link.lag_percent,
-            )
-        )
-    insert_rows(Dependency, links)
+        links.append((*pair, link.type, link.lag_minutes, unit, link.lag_percent))
+    insert_values(Dependency, _LINK_FIELDS, links)
     changed = []
     for uid, items in external.items():
         task = tasks_by_uid[uid]
@@ -749,26 +801,43 @@ def _load_baselines(
             finish=max(finishes, default=None),
         )
         has_primary = True
-        insert_rows(
+        insert_values(
             BaselineTask,
+            _BASELINE_FIELDS,
             [
-                BaselineTask(
-                    baseline=baseline,
-                    task=task,
-                    position=task.position,
-                    name=task.name,
-                    is_summary=task.is_summary,
-                    is_milestone=task.is_milestone,
-                    start=values.start,
-                    finish=values.finish,
-                    duration_minutes=values.duration_minutes,
-                    duration_unit=values.duration_format or "",
-                    work_minutes=values.work_minutes,
-                    cost=values.cost,
+                (
+                    baseline.pk,
+                    task.pk,
+                    task.position,
+                    task.name,
+                    task.is_summary,
+                    task.is_milestone,
+                    values.start,
+                    values.finish,
+                    values.duration_minutes,
+                    values.duration_format or "",
+                    values.work_minutes,
+                    values.cost,
                 )
                 for task, values in rows
             ],
         )
+
+
+_BASELINE_FIELDS = (
+    "baseline_id",
+    "task_id",
+    "position",
+    "name",
+    "is_summary",
+    "is_milestone",
+    "start",
+    "finish",
+    "duration_minutes",
+    "duration_unit",
+    "work_minutes",
+    "cost",
+)
 
 
 # Exporting --------------------------------------------------------------------------------------
@@ -778,8 +847,8 @@ def plan_document(project: Project) -> ProjectDocument:
     """The project's plan as a document: what an exporter writes (resources are added by the
     caller). Tasks without a file UID get one above the highest UID in use."""
     plan = plan_for(project)
-    source = adapters.load_plan(plan)
-    tasks: list[Task] = source.tasks
+    # The rows alone: the engine's plan and the tasks' calendar rows are not needed here.
+    tasks = list(Task.objects.filter(project=project).order_by("position", "pk"))
     settings = plan.file_settings or {}
     # The project's own calendars, and the shared ones its plan, tasks and resources use.
     calendar_rows = list(
@@ -859,8 +928,8 @@ def plan_document(project: Project) -> ProjectDocument:
                 total_slack_minutes=task.total_float_minutes,
                 free_slack_minutes=task.free_float_minutes,
                 critical=task.is_critical,
-                leveling_delay_minutes=extra.get("leveling_delay_minutes", 0),
-                leveling_delay_format=extra.get("leveling_delay_format"),
+                leveling_delay_minutes=task.leveling_delay_minutes,
+                leveling_delay_format=task.leveling_delay_unit,  # type: ignore[arg-type]
             )
         )
         details[uid] = TaskDetails(
@@ -886,16 +955,24 @@ def plan_document(project: Project) -> ProjectDocument:
     own = set(by_pk)
     links = [
         PlanLink(
-            predecessor_uid=uid_of[link.predecessor_id],
-            successor_uid=uid_of[link.successor_id],
-            type=link.type,  # type: ignore[arg-type]
-            lag_minutes=0 if link.lag_unit in {"%", "e%"} else link.lag_minutes,
-            lag_format=link.lag_unit,  # type: ignore[arg-type]
-            lag_percent=link.lag_percent if link.lag_unit in {"%", "e%"} else None,
-            elapsed_lag=link.lag_unit.startswith("e"),
+            predecessor_uid=uid_of[predecessor],
+            successor_uid=uid_of[successor],
+            type=kind,
+            lag_minutes=0 if unit in {"%", "e%"} else lag,
+            lag_format=unit,
+            lag_percent=percent if unit in {"%", "e%"} else None,
+            elapsed_lag=unit.startswith("e"),
         )
-        for link in source.links
-        if link.predecessor_id in own and link.successor_id in own
+        for predecessor, successor, kind, lag, unit, percent in adapters.links_into(
+            list(by_pk),
+            "predecessor_id",
+            "successor_id",
+            "type",
+            "lag_minutes",
+            "lag_unit",
+            "lag_percent",
+        )
+        if predecessor in own
     ]
     for task in tasks:
         for item in (task.file_details or {}).get("external_links", ()):
@@ -992,18 +1069,30 @@ def _export_baselines(project: Project) -> dict[int, tuple[BaselineValues, ...]]
             continue
         numbers[baseline.pk] = free.pop(0)
     result: dict[int, list[BaselineValues]] = {}
-    rows = BaselineTask.objects.filter(baseline_id__in=list(numbers), task__isnull=False).order_by()
-    for row in rows:
-        assert row.task_id is not None
-        result.setdefault(row.task_id, []).append(
+    rows = (
+        BaselineTask.objects.filter(baseline_id__in=list(numbers), task__isnull=False)
+        .order_by()
+        .values_list(
+            "task_id",
+            "baseline_id",
+            "start",
+            "finish",
+            "duration_minutes",
+            "duration_unit",
+            "work_minutes",
+            "cost",
+        )
+    )
+    for task_id, baseline_id, start, finish, duration, unit, work, cost in rows:
+        result.setdefault(task_id, []).append(
             BaselineValues(
-                number=numbers[row.baseline_id],
-                start=row.start,
-                finish=row.finish,
-                duration_minutes=row.duration_minutes,
-                duration_format=row.duration_unit or None,  # type: ignore[arg-type]
-                work_minutes=row.work_minutes,
-                cost=row.cost,
+                number=numbers[baseline_id],
+                start=start,
+                finish=finish,
+                duration_minutes=duration,
+                duration_format=unit or None,  # type: ignore[arg-type]
+                work_minutes=work,
+                cost=cost,
             )
         )
     return {

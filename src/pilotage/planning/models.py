@@ -391,6 +391,22 @@ class Task(ProjectScoped):
         _("active"), default=True, help_text=_("An inactive task is kept but not scheduled.")
     )
     is_estimated = models.BooleanField(_("estimated duration"), default=False)
+    is_effort_driven = models.BooleanField(
+        _("effort driven"),
+        default=False,
+        help_text=_("Adding or removing resources keeps the task's work and changes its duration."),
+    )
+    leveling_delay_minutes = models.PositiveIntegerField(
+        _("leveling delay"),
+        default=0,
+        help_text=_("Added to the start by resource leveling, after the dependencies."),
+    )
+    leveling_delay_unit = models.CharField(
+        _("leveling delay unit"),
+        max_length=3,
+        choices=DurationUnit.choices,
+        default=DurationUnit.ELAPSED_DAYS,
+    )
     cost = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, null=True, blank=True)
     fixed_cost = models.DecimalField(
         _("fixed cost"), max_digits=18, decimal_places=2, null=True, blank=True

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -74,6 +74,7 @@ TASK_FIELDS = frozenset(
         "priority",
         "is_manual",
         "is_active",
+        "is_effort_driven",
     }
 )
 PLAN_FIELDS = frozenset({"start", "status_date", "calendar"})
@@ -1092,9 +1093,16 @@ def _schedule_error(error: Exception, labels: dict[int, str]) -> ValidationError
     )
 
 
-_deferred: ContextVar[dict[int, Project] | None] = ContextVar(
-    "pilotage_deferred_schedules", default=None
-)
+@dataclass
+class _Batch:
+    """The projects to schedule at the end of a :func:`batch_scheduling` block, and the task
+    rows a caller wrote for some of them (see :func:`recalculate`)."""
+
+    projects: dict[int, Project] = field(default_factory=dict)
+    tasks: dict[int, list[Task]] = field(default_factory=dict)
+
+
+_deferred: ContextVar[_Batch | None] = ContextVar("pilotage_deferred_schedules", default=None)
 
 
 @contextmanager
@@ -1107,45 +1115,67 @@ def batch_scheduling() -> Iterator[None]:
     to date progress). Use it inside a transaction: a plan that cannot be scheduled then
     raises at the end and nothing is saved.
     """
-    pending: dict[int, Project] = {}
-    token = _deferred.set(pending)
+    batch = _Batch()
+    token = _deferred.set(batch)
     try:
         yield
     finally:
         _deferred.reset(token)
-    for project in pending.values():
-        recalculate(project)
+    for pk, project in batch.projects.items():
+        _recalculate_all(project, cascade=True, extra=(), health=True, tasks=batch.tasks.get(pk))
 
 
 def ensure_scheduled(project: Project) -> None:
     """Inside :func:`batch_scheduling`, schedule a changed project now (its dates are needed);
     the health check still waits for the end of the batch."""
-    pending = _deferred.get()
-    if pending is not None and project.pk in pending:
-        del pending[project.pk]
-        _recalculate_all(project, cascade=True, extra=(), health=False)
-        pending[project.pk] = project
+    batch = _deferred.get()
+    if batch is not None and project.pk in batch.projects:
+        del batch.projects[project.pk]
+        _recalculate_all(
+            project, cascade=True, extra=(), health=False, tasks=batch.tasks.get(project.pk)
+        )
+        batch.projects[project.pk] = project
 
 
 def recalculate(
-    project: Project, *, cascade: bool = True, extra: Iterable[int] = ()
+    project: Project,
+    *,
+    cascade: bool = True,
+    extra: Iterable[int] = (),
+    tasks: Sequence[Task] | None = None,
 ) -> Recalculation:
     """Schedule the project again and store every task's dates; then the projects whose tasks
     depend on it, unless ``cascade`` is False. Raises a ValidationError naming the tasks when
     the plan cannot be scheduled (the caller's transaction then saves nothing). Inside
-    :func:`batch_scheduling` the project is only marked to be scheduled at the end."""
-    pending = _deferred.get()
-    if pending is not None:
-        pending.setdefault(project.pk, project)
+    :func:`batch_scheduling` the project is only marked to be scheduled at the end.
+
+    ``tasks`` are the project's task rows as the caller has just written them all (an
+    import): they are scheduled without being read back, as long as they are still exactly the
+    project's tasks (:func:`~pilotage.planning.adapters.load_plan` checks their keys). A later
+    call without them, for a further change inside the same batch, makes the batch read the
+    tasks back."""
+    batch = _deferred.get()
+    if batch is not None:
+        batch.projects.setdefault(project.pk, project)
+        if tasks is None:
+            batch.tasks.pop(project.pk, None)
+        else:
+            batch.tasks[project.pk] = list(tasks)
         for pk in extra:
-            if pk not in pending:
-                pending[pk] = Project.objects.get(pk=pk)
+            if pk not in batch.projects:
+                batch.projects[pk] = Project.objects.get(pk=pk)
+            batch.tasks.pop(pk, None)
         return Recalculation(schedule=None, projects=[])
-    return _recalculate_all(project, cascade=cascade, extra=extra, health=True)
+    return _recalculate_all(project, cascade=cascade, extra=extra, health=True, tasks=tasks)
 
 
 def _recalculate_all(
-    project: Project, *, cascade: bool, extra: Iterable[int], health: bool
+    project: Project,
+    *,
+    cascade: bool,
+    extra: Iterable[int],
+    health: bool,
+    tasks: Sequence[Task] | None = None,
 ) -> Recalculation:
     done: list[int] = []
     queue: list[int] = [project.pk, *[pk for pk in extra if pk != project.pk]]
@@ -1155,8 +1185,10 @@ def _recalculate_all(
         pk = queue.pop(0)
         if pk in done:
             continue
-        current = project if pk == project.pk else Project.objects.get(pk=pk)
-        result = _recalculate_one(current, health=health)
+        if pk == project.pk:
+            result = _recalculate_one(project, health=health, tasks=tasks)
+        else:
+            result = _recalculate_one(Project.objects.get(pk=pk), health=health)
         if first:
             schedule, first = result, False
         done.append(pk)
@@ -1165,13 +1197,12 @@ def _recalculate_all(
     return Recalculation(schedule=schedule, projects=done)
 
 
-def _recalculate_one(project: Project, *, health: bool = True) -> PlanSchedule | None:
+def _recalculate_one(
+    project: Project, *, health: bool = True, tasks: Sequence[Task] | None = None
+) -> PlanSchedule | None:
     plan = plan_for(project)
-    source = adapters.load_plan(plan)
+    source = adapters.load_plan(plan, written=tasks)
     tasks = source.tasks
-    labels = {task.pk: f"{task.position} ({task.name})" for task in tasks}
-    for task in source.external.values():
-        labels[task.pk] = f"{task.project.code}:{task.position} ({task.name})"
     now = timezone.now()
     if not tasks:
         ProjectPlan.objects.filter(pk=plan.pk).update(
@@ -1190,28 +1221,40 @@ def _recalculate_one(project: Project, *, health: bool = True) -> PlanSchedule |
     try:
         schedule = schedule_plan(source.plan)
     except (ScheduleInputError, CalendarError) as error:
+        labels = {task.pk: f"{task.position} ({task.name})" for task in tasks}
+        for task in source.external.values():
+            labels[task.pk] = f"{task.project.code}:{task.position} ({task.name})"
         raise _schedule_error(error, labels) from error
     rows = schedule.index
+    # Whole arrays to Python values at once (datetime64[m] gives datetime), in _COMPUTED's order.
+    computed = list(
+        zip(
+            schedule.start.tolist(),
+            schedule.finish.tolist(),
+            schedule.early_start.tolist(),
+            schedule.early_finish.tolist(),
+            schedule.late_start.tolist(),
+            schedule.late_finish.tolist(),
+            schedule.total_float_minutes.tolist(),
+            schedule.free_float_minutes.tolist(),
+            schedule.critical.tolist(),
+            strict=True,
+        )
+    )
     changed: list[Task] = []
+    names: set[str] = set()
     for task in tasks:
-        row = rows[task.pk]
-        values = {
-            "start": schedule.start[row],
-            "finish": schedule.finish[row],
-            "early_start": schedule.early_start[row],
-            "early_finish": schedule.early_finish[row],
-            "late_start": schedule.late_start[row],
-            "late_finish": schedule.late_finish[row],
-        }
-        new = {name: value.astype(dt.datetime) for name, value in values.items()}
-        new["total_float_minutes"] = int(schedule.total_float_minutes[row])
-        new["free_float_minutes"] = int(schedule.free_float_minutes[row])
-        new["is_critical"] = bool(schedule.critical[row])
-        if any(getattr(task, name) != value for name, value in new.items()):
-            for name, value in new.items():
+        new = computed[rows[task.pk]]
+        differ = [
+            name for name, value in zip(_COMPUTED, new, strict=True) if getattr(task, name) != value
+        ]
+        if differ:
+            names.update(differ)
+            for name, value in zip(_COMPUTED, new, strict=True):
                 setattr(task, name, value)
             changed.append(task)
-    _write_fields(changed, _COMPUTED)
+    # Only the fields that changed somewhere (an imported plan usually keeps its start and finish).
+    _write_fields(changed, [name for name in _COMPUTED if name in names])
     own = {task.pk for task in tasks}
     finish = max((task.finish for task in tasks if task.finish), default=None)
     issues = {
