@@ -12,11 +12,13 @@ from pilotage.core.errors import NotFoundError
 from pilotage.exchange.api import router as exchange_router
 from pilotage.planning.api import router as planning_router
 from pilotage.portfolio.api import router as portfolio_router
+from pilotage.resources.api import router as resources_router
 
 DESCRIPTION = """\
 The REST API of Pilotage: portfolios, programmes, projects, strategic objectives, users and
 their roles; project plans (tasks, dependencies, calendars, baselines), their schedule and its
-health check.
+health check; resources, the organisation (departments, teams, roles, skills), assignments,
+role demand, demand against capacity and resource leveling; imports and exports.
 
 **Plan dates** are local wall-clock date-times without a time zone, as Microsoft Project writes
 them (`"2026-03-02T08:00:00"`). Every write to a plan schedules the project again before it
@@ -52,6 +54,18 @@ TAGS = [
         "name": "imports",
         "description": "Files from other tools: upload, preview, map columns, then apply.",
     },
+    {
+        "name": "resources",
+        "description": "People, role placeholders, equipment: capacity, rates, skills, load.",
+    },
+    {"name": "organisation", "description": "Departments, teams, job roles and skills."},
+    {"name": "assignments", "description": "Resources on tasks, with units and work."},
+    {"name": "demand", "description": "A project's demand by role and month, before its plan."},
+    {"name": "capacity", "description": "Demand against capacity, its cells and conflicts."},
+    {
+        "name": "leveling",
+        "description": "Resource leveling across projects: preview, then accept or discard.",
+    },
 ]
 
 api = EnvelopeNinjaAPI(
@@ -68,6 +82,7 @@ api.add_router("", portfolio_router)
 api.add_router("", planning_router)
 api.add_router("", exchange_router)
 api.add_router("", accounts_router)
+api.add_router("", resources_router)
 
 # Registered last, so that it only catches the paths no operation claims.
 unknown_paths = Router()

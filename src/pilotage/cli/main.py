@@ -7,10 +7,12 @@ import click
 from pilotage import __version__
 from pilotage.cli.base import Context, Group, gettext_noop, option
 from pilotage.cli.exchange import export_project, import_file
+from pilotage.cli.leveling import level
 from pilotage.cli.people import createuser, token
 from pilotage.cli.plan import plan
 from pilotage.cli.planning import schedule
 from pilotage.cli.portfolio import demo, projects
+from pilotage.cli.resources import capacity, conflicts, resources
 from pilotage.cli.server import check, migrate, serve
 
 
@@ -42,7 +44,11 @@ for command in (
     createuser,
     token,
     projects,
+    resources,
+    capacity,
+    conflicts,
     schedule,
+    level,
     plan,
     import_file,
     export_project,

@@ -16,6 +16,8 @@ NAVIGATION = [
     ("portfolio:programme_list", _("Programmes"), "programmes"),
     ("portfolio:portfolio_list", _("Portfolios"), "portfolios"),
     ("portfolio:objective_list", _("Objectives"), "objectives"),
+    ("resources:resource_list", _("Resources"), "resources"),
+    ("resources:capacity", _("Capacity"), "capacity"),
     ("planning:calendar_list", _("Calendars"), "calendars"),
 ]
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("pilotage.portfolio.urls")),
     path("", include("pilotage.planning.urls")),
     path("", include("pilotage.exchange.urls")),
+    path("", include("pilotage.resources.urls")),
     path("accounts/", include("pilotage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

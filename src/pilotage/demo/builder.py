@@ -24,7 +24,7 @@ from pilotage.accounts import services as account_services
 from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import ROLE_ACTIONS, Action, Operator
 from pilotage.core.errors import NotFoundError
-from pilotage.demo import data, plans
+from pilotage.demo import data, plans, staffing
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio import services as portfolio_services
 from pilotage.portfolio.models import HealthRag, ProjectPhase, ProjectStatus
@@ -688,6 +688,12 @@ def build_demo(
                 today=today or timezone.localdate(),
                 seed=seed,
                 progress=applier.step,
+            )
+            staffing.build_staffing(
+                actor=applier.users[data.PMO_LEAD],
+                projects=applier.projects.values(),
+                today=today or timezone.localdate(),
+                seed=seed,
             )
     return DemoResult(
         size=size,

@@ -64,6 +64,7 @@ INPUT_NAMES = {
     "successor": "successor_id",
     "is_milestone": "milestone",
     "is_primary": "primary",
+    "is_effort_driven": "effort_driven",
 }
 
 
@@ -335,6 +336,14 @@ class TaskOut(Timestamps):
     total_float_minutes: int | None = Field(..., description="Working minutes; negative: late.")
     free_float_minutes: int | None
     critical: bool
+    priority: int = Field(..., description="0 to 1000; leveling delays lower priorities first.")
+    effort_driven: bool = Field(
+        ..., description="Adding resources keeps the work and shortens the duration."
+    )
+    leveling_delay_minutes: int = Field(
+        ..., description="Added to the start by resource leveling (see leveling_delay_unit)."
+    )
+    leveling_delay_unit: DurationUnit
 
     @staticmethod
     def resolve_summary(row: TaskRow) -> bool:
@@ -347,6 +356,10 @@ class TaskOut(Timestamps):
     @staticmethod
     def resolve_critical(row: TaskRow) -> bool:
         return bool(row.task.is_critical)
+
+    @staticmethod
+    def resolve_effort_driven(row: TaskRow) -> bool:
+        return bool(row.task.is_effort_driven)
 
     @staticmethod
     def resolve_wbs_code(row: TaskRow) -> str:
@@ -377,6 +390,10 @@ class _TaskFields(InputSchema):
     percent_complete: float = Field(0, ge=0, le=100)
     actual_start: dt.datetime | None = Field(None, description=DATE_TIME)
     actual_finish: dt.datetime | None = Field(None, description=DATE_TIME)
+    priority: int = Field(500, ge=0, le=1000, description="Leveling delays lower ones first.")
+    effort_driven: bool = Field(
+        False, description="Adding resources keeps the work and shortens the duration."
+    )
     predecessors: str = Field(
         "",
         description="The task's predecessors in its project, by row ID: 3FS+2d; 5SS; 7FF-1d. "
@@ -411,6 +428,8 @@ def _task_values(
     predecessors = values.pop("predecessors", None)
     if "milestone" in values:
         values["is_milestone"] = values.pop("milestone")
+    if "effort_driven" in values:
+        values["is_effort_driven"] = values.pop("effort_driven")
     if "duration" in values and not values["duration"].strip():
         # An empty text gives no duration (the default one for a new task).
         del values["duration"]

@@ -105,6 +105,11 @@ class TaskForm(forms.Form):
         required=False,
         help_text=_("Keeps its start whatever its predecessors, as in Microsoft Project."),
     )
+    is_effort_driven = forms.BooleanField(
+        label=_("Effort driven"),
+        required=False,
+        help_text=_("Adding people keeps the work and shortens the task."),
+    )
     inactive = forms.BooleanField(
         label=_("Inactive"),
         required=False,
@@ -140,6 +145,7 @@ class TaskForm(forms.Form):
                 "calendar",
                 "priority",
                 "is_manual",
+                "is_effort_driven",
                 "inactive",
             ),
         ),
@@ -174,6 +180,7 @@ class TaskForm(forms.Form):
             "notes": data["notes"],
             "priority": task.priority if data["priority"] is None else data["priority"],
             "is_manual": data["is_manual"],
+            "is_effort_driven": data["is_effort_driven"],
             "is_active": not data["inactive"],
         }
         if not task.is_summary:
@@ -204,6 +211,7 @@ def task_initial(task: Task, predecessors: str, duration: str, work: str) -> dic
         "calendar": task.calendar_id,
         "priority": task.priority,
         "is_manual": task.is_manual,
+        "is_effort_driven": task.is_effort_driven,
         "inactive": not task.is_active,
         "percent_complete": task.percent_complete,
         "actual_start": task.actual_start,
