@@ -230,7 +230,7 @@ def _result_data(
             "reasons": reasons.get((task.project, task.uid), []),
         }
         for task in result.tasks
-        if int(task.project) in chosen
+        if int(task.project) in chosen and (task.moved or task.leveling_delay_minutes)
     ]
     project_rows = []
     for leveled in result.projects:
@@ -247,9 +247,7 @@ def _result_data(
                 "delay_days": round(
                     (leveled.finish_after - leveled.finish_before).total_seconds() / 86400, 1
                 ),
-                "tasks_moved": sum(
-                    1 for row in tasks if row["project_id"] == project.pk and row["delay_minutes"]
-                ),
+                "tasks_moved": sum(1 for row in tasks if row["project_id"] == project.pk),
             }
         )
     return {
