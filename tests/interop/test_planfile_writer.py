@@ -150,8 +150,13 @@ def normalise(plan: Plan) -> Plan:
         if summary:
             return PlanTask(**common)
         duration, unit, elapsed = task.duration_minutes, task.duration_format, task.elapsed
-        if duration == 0:
-            unit = (unit if unit not in PERCENT_FORMATS else None) or "ed" if elapsed else None
+        shows_remaining = task.actual_start is not None and (
+            task.remaining_duration_minutes is not None
+        )
+        if duration == 0 and elapsed:
+            unit = (unit if unit not in PERCENT_FORMATS else None) or "ed"
+        elif duration == 0 and not shows_remaining:
+            unit = None
         else:
             unit = written_unit(duration, unit, elapsed, plan.minutes_per_day)  # type: ignore[assignment]
         started = task.actual_start is not None
@@ -415,6 +420,23 @@ class TestRoundTrip:
             read = parse_plan(written, format=format).plan
             assert read == expected, written
             assert write_plan(read, format=format) == written
+
+    @pytest.mark.parametrize("format", FORMATS)
+    def test_a_started_zero_duration_task_keeps_the_unit_of_what_remains(
+        self, format: Format
+    ) -> None:
+        started = PlanTask(
+            uid=1,
+            id=1,
+            name="Sign-off",
+            duration_minutes=0,
+            duration_format="m",
+            actual_start=datetime(2026, 3, 2, 8),
+            remaining_duration_minutes=0,
+        )
+        plan = Plan(name="P", start=datetime(2026, 3, 2, 8), tasks=(started,))
+        written = write_plan(plan, format=format)
+        assert write_plan(parse_plan(written, format=format).plan, format=format) == written
 
     def test_a_realistic_microsoft_project_file(self) -> None:
         plan = read_mspdi(MSPDI).plan

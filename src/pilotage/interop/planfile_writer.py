@@ -374,7 +374,12 @@ class _DocumentWriter:
             if task.milestone:
                 entry["milestone"] = True
         else:
-            if task.elapsed:
+            # The unit of a zero duration is written when something else is shown in it (the
+            # remaining duration), so that the file reads back the same.
+            shows_remaining = (
+                task.actual_start is not None and task.remaining_duration_minutes is not None
+            )
+            if task.elapsed or shows_remaining:
                 entry["duration"] = self.duration(0, task)
             entry["milestone"] = True
         if task.calendar_uid is not None and task.calendar_uid in self.calendar_names:
