@@ -31,8 +31,9 @@ How a plan becomes a network
   otherwise; the task then starts at the next working time of its calendar and its
   successors follow. The links into the task bound the start before the delay, so the late
   dates and floats keep the delay fixed. A task that has started, a manually scheduled task
-  and a summary task have no leveling delay; a must-start-on or must-finish-on date wins over
-  it. Resource calendars are not applied (resources are not read here).
+  and a summary task have no leveling delay, nor has an as-late-as-possible task; a
+  must-start-on or must-finish-on date wins over it. Resource calendars are not applied
+  (resources are not read here).
 
 Examples
 --------

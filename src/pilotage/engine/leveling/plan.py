@@ -100,7 +100,9 @@ __all__ = [
 ]
 
 _NEVER_LEVEL: Final = 1000
-_FIXED_CONSTRAINTS: Final = frozenset({"MSO", "MFO", "SNLT", "FNLT"})
+# Hard constraints are never moved; an as-late-as-possible task takes no leveling delay in the
+# scheduler, so it is kept where it is too.
+_FIXED_CONSTRAINTS: Final = frozenset({"MSO", "MFO", "SNLT", "FNLT", "ALAP"})
 _LINK_CODES: Final = {"FS": 0, "SS": 1, "FF": 2, "SF": 3}
 _WEEK: Final = 10080
 _GROWTHS: Final = 6

@@ -481,9 +481,13 @@ def _task_keys(
     upper = np.where(finished, actual_start_key, upper)
 
     hard_kinds = [ConstraintType.SNLT, ConstraintType.FNLT, ConstraintType.MSO, ConstraintType.MFO]
-    # A must-start-on or must-finish-on date wins over a leveling delay.
+    # A must-start-on or must-finish-on date wins over a leveling delay, and an
+    # as-late-as-possible task sits on its late dates, which a delay after the logic would
+    # contradict: neither takes one (leveling keeps such tasks where they are).
     pinned = is_type[ConstraintType.MSO] | is_type[ConstraintType.MFO]
-    delay = np.where(unstarted & ~pinned, tasks.leveling_delay_minutes[task], 0)
+    delay = np.where(
+        unstarted & ~pinned & ~is_type[ConstraintType.ALAP], tasks.leveling_delay_minutes[task], 0
+    )
     return _TaskKeys(
         calendar=calendar,
         started=started,

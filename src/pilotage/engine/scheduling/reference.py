@@ -337,7 +337,8 @@ class _Reference:
             for task in self.leaves
             if not started[task]
             and int(tasks.leveling_delay_minutes[task])
-            and constraint(task) not in (ConstraintType.MSO, ConstraintType.MFO)
+            and constraint(task)
+            not in (ConstraintType.MSO, ConstraintType.MFO, ConstraintType.ALAP)
         }
 
         def delayed(task: int, start: int) -> int:
