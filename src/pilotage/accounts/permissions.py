@@ -191,6 +191,22 @@ def require(user: Any, action: Action | str, obj: Scoped) -> None:
         raise ForbiddenError(gettext("You do not have permission to do this."))
 
 
+def get_for_user(
+    queryset: models.QuerySet[ModelT], pk: Any, *, user: Any, action: Action | str
+) -> ModelT:
+    """The object ``pk`` of ``queryset`` if ``user`` may see it and do ``action`` on it.
+
+    An object the user may not see, or that does not exist, raises :class:`NotFoundError`
+    alike; one they may see but not act on raises :class:`ForbiddenError`.
+    """
+    try:
+        obj = visible(user, queryset).get(pk=pk)
+    except (models.ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise NotFoundError() from exc
+    require(user, action, obj)  # type: ignore[arg-type]
+    return obj
+
+
 def require_organisation(user: Any, action: Action | str) -> None:
     """Raise :class:`ForbiddenError` unless ``user`` may perform ``action`` organisation-wide."""
     if not can(user, action, None):

@@ -6,12 +6,18 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import F, Model, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
-from pilotage.accounts.permissions import Action, require, require_organisation, visible
+from pilotage.accounts.permissions import (
+    Action,
+    get_for_user,
+    require,
+    require_organisation,
+    visible,
+)
 from pilotage.core.errors import NotFoundError
 from pilotage.planning import adapters
 from pilotage.planning.models import (
@@ -27,23 +33,11 @@ from pilotage.planning.parsing import format_predecessor, format_quantity
 from pilotage.planning.services import plan_for
 from pilotage.portfolio.models import Portfolio, Programme, Project
 
-ModelT = TypeVar("ModelT", bound=Model)
-
-
-def _get_for_user(queryset: QuerySet[ModelT], pk: Any, *, user: Any, action: Action) -> ModelT:
-    try:
-        obj = visible(user, queryset).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise NotFoundError() from exc
-    require(user, action, obj)  # type: ignore[arg-type]
-    return obj
-
-
 # Tasks ------------------------------------------------------------------------------------------
 
 
 def task_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Task:
-    return _get_for_user(
+    return get_for_user(
         Task.objects.select_related("project__portfolio", "project__programme", "parent"),
         pk,
         user=user,
@@ -52,7 +46,7 @@ def task_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Ta
 
 
 def dependency_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Dependency:
-    return _get_for_user(
+    return get_for_user(
         Dependency.objects.select_related(
             "predecessor__project", "successor__project__portfolio", "successor__project__programme"
         ),
@@ -313,7 +307,7 @@ def calendar_list(*, user: Any, project: Project | None = None) -> QuerySet[Work
 
 
 def calendar_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> WorkCalendar:
-    calendar = _get_for_user(
+    calendar = get_for_user(
         WorkCalendar.objects.select_related("project", "base").prefetch_related(
             Prefetch("exceptions", queryset=CalendarException.objects.order_by("start", "pk"))
         ),
@@ -355,7 +349,7 @@ def baseline_rows(*, user: Any, baseline: Baseline) -> QuerySet[BaselineTask]:
 
 
 def baseline_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Baseline:
-    return _get_for_user(
+    return get_for_user(
         Baseline.objects.select_related("project__portfolio", "project__programme", "captured_by"),
         pk,
         user=user,

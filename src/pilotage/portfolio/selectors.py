@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
-from pilotage.accounts.permissions import Action, can, grants_for, require, visible
+from pilotage.accounts.permissions import Action, can, get_for_user, grants_for, require, visible
 from pilotage.core.errors import NotFoundError
 from pilotage.portfolio.models import (
     HealthRag,
@@ -51,12 +51,6 @@ def _get(queryset: QuerySet[ModelT], pk: Any) -> ModelT:
         raise NotFoundError() from exc
 
 
-def _get_for_user(queryset: QuerySet[ModelT], pk: Any, *, user: Any, action: Action) -> ModelT:
-    obj = _get(visible(user, queryset), pk)
-    require(user, action, obj)  # type: ignore[arg-type]
-    return obj
-
-
 # Portfolios ---------------------------------------------------------------------------------
 
 
@@ -71,7 +65,7 @@ def portfolio_list(*, user: Any, search: str = "") -> QuerySet[Portfolio]:
 
 
 def portfolio_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Portfolio:
-    return _get_for_user(Portfolio.objects.select_related("owner"), pk, user=user, action=action)
+    return get_for_user(Portfolio.objects.select_related("owner"), pk, user=user, action=action)
 
 
 # Programmes ---------------------------------------------------------------------------------
@@ -107,7 +101,7 @@ def programme_budgets(
 
 
 def programme_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Programme:
-    return _get_for_user(
+    return get_for_user(
         Programme.objects.select_related("portfolio", "manager", "sponsor"),
         pk,
         user=user,
@@ -172,7 +166,7 @@ def project_list(
 
 
 def project_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Project:
-    return _get_for_user(
+    return get_for_user(
         Project.objects.select_related(
             "portfolio", "programme", "manager", "sponsor"
         ).prefetch_related("tags", "objectives"),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from pilotage.accounts.permissions import Action, require, visible
-from pilotage.core.errors import NotFoundError
+from pilotage.accounts.permissions import Action, get_for_user, require, visible
 from pilotage.planning.models import Task
 from pilotage.portfolio.models import Project
 from pilotage.resources.models import (
@@ -21,17 +19,6 @@ from pilotage.resources.models import (
     Skill,
     Team,
 )
-
-ModelT = TypeVar("ModelT", bound=Model)
-
-
-def _get_for_user(queryset: QuerySet[ModelT], pk: Any, *, user: Any, action: Action) -> ModelT:
-    try:
-        obj = visible(user, queryset).get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise NotFoundError() from exc
-    require(user, action, obj)  # type: ignore[arg-type]
-    return obj
 
 
 def resource_list(
@@ -76,7 +63,7 @@ def resource_list(
 
 
 def resource_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Resource:
-    return _get_for_user(
+    return get_for_user(
         Resource.objects.select_related("role", "department", "team", "calendar", "user"),
         pk,
         user=user,
@@ -100,7 +87,7 @@ def task_assignments(*, user: Any, task: Task) -> QuerySet[Assignment]:
 
 
 def assignment_get_for_user(pk: Any, *, user: Any, action: Action = Action.VIEW) -> Assignment:
-    return _get_for_user(
+    return get_for_user(
         Assignment.objects.select_related("project", "task", "resource"),
         pk,
         user=user,
