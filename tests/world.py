@@ -24,6 +24,7 @@ class World:
     - ``portfolio_manager``: Portfolio manager of ``portfolio``;
     - ``project_manager``: Project manager of ``project`` only;
     - ``viewer``: Viewer of ``portfolio`` (sees, changes nothing);
+    - ``finance``: Finance controller of ``portfolio`` (sees it, manages its money);
     - ``outsider``: Viewer of ``other_portfolio`` only (must not even see ``portfolio``);
     - ``nobody``: signed in, no role at all.
     """
@@ -41,6 +42,7 @@ class World:
     portfolio_manager: User
     project_manager: User
     viewer: User
+    finance: User
     outsider: User
     nobody: User
 
@@ -69,6 +71,8 @@ def build_world() -> World:
     MembershipFactory(user=project_manager, role=Role.PROJECT_MANAGER, project=project)
     viewer = UserFactory(username="viewer")
     MembershipFactory(user=viewer, role=Role.VIEWER, portfolio=portfolio)
+    finance = UserFactory(username="finance")
+    MembershipFactory(user=finance, role=Role.FINANCE, portfolio=portfolio)
     outsider = UserFactory(username="outsider")
     MembershipFactory(user=outsider, role=Role.VIEWER, portfolio=other_portfolio)
     nobody = UserFactory(username="nobody")
@@ -86,6 +90,7 @@ def build_world() -> World:
         portfolio_manager=portfolio_manager,
         project_manager=project_manager,
         viewer=viewer,
+        finance=finance,
         outsider=outsider,
         nobody=nobody,
     )

@@ -30,6 +30,10 @@ class Action(StrEnum):
     DELETE = "delete"
     MANAGE_MEMBERS = "manage_members"
     ADMINISTER = "administer"
+    # Money: record budgets, actual costs, contracts and invoices, and decide on invoices.
+    MANAGE_FINANCE = "manage_finance"
+    # Approve a budget version or a change submitted by someone else.
+    APPROVE = "approve"
 
 
 _MANAGE = frozenset(
@@ -37,11 +41,11 @@ _MANAGE = frozenset(
 )
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMINISTRATOR: frozenset(Action),
-    Role.PMO: _MANAGE,
-    Role.PORTFOLIO_MANAGER: _MANAGE,
+    Role.PMO: _MANAGE | {Action.MANAGE_FINANCE, Action.APPROVE},
+    Role.PORTFOLIO_MANAGER: _MANAGE | {Action.MANAGE_FINANCE, Action.APPROVE},
     Role.PROJECT_MANAGER: frozenset({Action.VIEW, Action.CHANGE, Action.CREATE}),
-    Role.EXECUTIVE: frozenset({Action.VIEW}),
-    Role.FINANCE: frozenset({Action.VIEW}),
+    Role.EXECUTIVE: frozenset({Action.VIEW, Action.APPROVE}),
+    Role.FINANCE: frozenset({Action.VIEW, Action.MANAGE_FINANCE, Action.APPROVE}),
     Role.TEAM_MEMBER: frozenset({Action.VIEW}),
     Role.VIEWER: frozenset({Action.VIEW}),
 }

@@ -10,6 +10,7 @@ from pilotage.api.errors import EnvelopeNinjaAPI, register_error_handlers
 from pilotage.core.api import ApiRequest
 from pilotage.core.errors import NotFoundError
 from pilotage.exchange.api import router as exchange_router
+from pilotage.finance.api import router as finance_router
 from pilotage.planning.api import router as planning_router
 from pilotage.portfolio.api import router as portfolio_router
 from pilotage.resources.api import router as resources_router
@@ -83,6 +84,7 @@ api.add_router("", planning_router)
 api.add_router("", exchange_router)
 api.add_router("", accounts_router)
 api.add_router("", resources_router)
+api.add_router("", finance_router)
 
 # Registered last, so that it only catches the paths no operation claims.
 unknown_paths = Router()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pilotage.planning.urls")),
     path("", include("pilotage.exchange.urls")),
     path("", include("pilotage.resources.urls")),
+    path("", include("pilotage.finance.urls")),
     path("accounts/", include("pilotage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+"""API operations of finance: contracts."""
+
+from ninja import Router
+
+router = Router(tags=["finance"])

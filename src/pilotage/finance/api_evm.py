@@ -1,0 +1,5 @@
+"""API operations of finance: evm."""
+
+from ninja import Router
+
+router = Router(tags=["finance"])

@@ -1,0 +1,5 @@
+"""Pages of finance: budgets."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

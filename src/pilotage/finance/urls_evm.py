@@ -1,0 +1,5 @@
+"""Pages of finance: evm."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
