@@ -8,6 +8,7 @@ from typing import SupportsInt
 __all__ = [
     "CalendarError",
     "CyclicDependencyError",
+    "EarnedValueInputError",
     "EngineError",
     "HorizonTooShortError",
     "InfeasibleScheduleError",
@@ -43,6 +44,16 @@ class ScheduleInputError(EngineError):
     --------
     >>> str(ScheduleInputError("Task 7: duration_minutes must not be negative"))
     'Task 7: duration_minutes must not be negative'
+    """
+
+
+class EarnedValueInputError(EngineError):
+    """Malformed earned value input; the message names the field and, for one row, its index.
+
+    Examples
+    --------
+    >>> str(EarnedValueInputError("planned_value row 2 decreases at time index 5"))
+    'planned_value row 2 decreases at time index 5'
     """
 
 
