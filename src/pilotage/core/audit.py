@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from pilotage.core.models import HistoryAction, HistoryEntry
@@ -32,6 +33,8 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
+    if isinstance(value, FieldFile):
+        return value.name or ""
     return value
 
 
