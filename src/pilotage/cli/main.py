@@ -7,6 +7,8 @@ import click
 from pilotage import __version__
 from pilotage.cli.base import Context, Group, gettext_noop, option
 from pilotage.cli.exchange import export_project, import_file
+from pilotage.cli.finance import evm
+from pilotage.cli.invoices import invoices
 from pilotage.cli.leveling import level
 from pilotage.cli.people import createuser, token
 from pilotage.cli.plan import plan
@@ -52,6 +54,8 @@ for command in (
     plan,
     import_file,
     export_project,
+    evm,
+    invoices,
     check,
 ):
     main.add_command(command)

@@ -18,6 +18,8 @@ NAVIGATION = [
     ("portfolio:objective_list", _("Objectives"), "objectives"),
     ("resources:resource_list", _("Resources"), "resources"),
     ("resources:capacity", _("Capacity"), "capacity"),
+    ("finance:dashboard", _("Finance"), "finance"),
+    ("finance:my_timesheet", _("Timesheets"), "timesheets"),
     ("planning:calendar_list", _("Calendars"), "calendars"),
 ]
 
