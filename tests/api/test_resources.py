@@ -191,7 +191,7 @@ def test_membership_create_and_filters(api: ApiFactory, world: World) -> None:
     assert [item["role"] for item in by_user] == ["team_member"]
     by_project = client.get("/memberships", project=world.project.pk).json()["items"]
     assert {item["user"]["username"] for item in by_project} == {"pm", "nobody"}
-    assert client.get("/memberships", portfolio=world.portfolio.pk).json()["count"] == 2
+    assert client.get("/memberships", portfolio=world.portfolio.pk).json()["count"] == 3
 
 
 def test_membership_with_two_scopes_is_refused(api: ApiFactory, world: World) -> None:
@@ -277,7 +277,7 @@ def test_administrator_cannot_deactivate_themselves(api: ApiFactory, world: Worl
 
 def test_users_listing_and_search(api: ApiFactory, world: World) -> None:
     client = api(world.viewer)
-    assert client.get("/users").json()["count"] == 7
+    assert client.get("/users").json()["count"] == 8
     assert [u["username"] for u in client.get("/users", search="outs").json()["items"]] == [
         "outsider"
     ]

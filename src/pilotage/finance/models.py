@@ -189,7 +189,7 @@ class Budget(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="budgets",
+        related_name="budget_versions",
     )
     programme = models.ForeignKey(
         Programme,
@@ -197,7 +197,7 @@ class Budget(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
-        related_name="budgets",
+        related_name="budget_versions",
     )
     kind = models.CharField(_("kind"), max_length=10, choices=BudgetKind.choices)
     number = models.PositiveIntegerField(_("version"), default=1)
