@@ -53,6 +53,7 @@ from pilotage.engine.earned_value import (
     earned_value_metrics,
     roll_up_earned_value,
 )
+from pilotage.finance.budgets import budget_summary
 from pilotage.finance.currency import (
     CurrencyRateMissingError,
     RateTable,
@@ -61,10 +62,7 @@ from pilotage.finance.currency import (
 )
 from pilotage.finance.models import (
     ActualCost,
-    Budget,
     BudgetKind,
-    BudgetLine,
-    BudgetStatus,
     CostBaseline,
     CostBaselineTask,
     EarnedValueRecord,
@@ -1089,36 +1087,21 @@ class BudgetTotals:
 
 def budget_totals(project: Project, *, currency: str, on: dt.date) -> BudgetTotals:
     """The totals of the project's approved original, current approved and forecast budgets
-    (the latest approved version of each kind), converted to ``currency`` at ``on``."""
-    budgets = {
-        kind: (pk, budget_currency)
-        for pk, kind, budget_currency in Budget.objects.filter(
-            project=project, status=BudgetStatus.APPROVED
-        )
-        .order_by("kind", "number")
-        .values_list("pk", "kind", "currency")
-    }
-    sums = dict(
-        BudgetLine.objects.filter(budget_id__in=[pk for pk, _cur in budgets.values()])
-        .values_list("budget_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    (the latest approved version of each kind), in ``currency`` (converted at ``on`` when it is
+    not the project's)."""
     table = rate_table()
+    summary = budget_summary(project, table=table)
+    problems: list[str] = list(summary["problems"])
     totals: dict[str, Decimal | None] = {}
-    problems: list[str] = []
     for kind in BudgetKind.values:
-        if kind not in budgets:
-            totals[kind] = None
-            continue
-        pk, budget_currency = budgets[kind]
-        try:
-            totals[kind] = table.convert_between(
-                sums.get(pk) or Decimal(0), budget_currency, currency, on
-            )
-        except CurrencyRateMissingError as error:
-            totals[kind] = None
-            problems.append(error.messages[0])
+        total = summary[kind]
+        if total is not None and currency != project.currency:
+            try:
+                total = table.convert_between(total, project.currency, currency, on)
+            except CurrencyRateMissingError as error:
+                total = None
+                problems.append(error.messages[0])
+        totals[kind] = total
     return BudgetTotals(
         currency=currency,
         original=totals[BudgetKind.ORIGINAL],
