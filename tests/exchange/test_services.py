@@ -235,11 +235,12 @@ def test_document_of_a_plan_built_in_pilotage(world: World) -> None:
 
 def test_every_spreadsheet_field_is_marked_for_translation() -> None:
     from pilotage.exchange.labels import FIELD_LABELS, FORMAT_NAMES
+    from pilotage.finance.erp_import import FIELD_LABELS as ACTUAL_COST_LABELS
     from pilotage.interop.formats import FORMAT_LABELS
     from pilotage.interop.tabular import TARGETS
 
     labels = {field.label for target in TARGETS.values() for field in target.fields}
-    assert labels <= set(FIELD_LABELS)
+    assert labels <= set(FIELD_LABELS) | set(ACTUAL_COST_LABELS)
     assert set(FORMAT_LABELS.values()) <= set(FORMAT_NAMES)
 
 

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core import audit
@@ -91,6 +91,21 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 def _text_field(key: str, label: str, *synonyms: str, required: bool = False) -> TargetField:
     return TargetField(key=key, label=label, kind="text", synonyms=synonyms, required=required)
 
+
+# The English labels of the fields below, for the translation catalogue (the preview shows
+# them translated); a test checks that the list names every field.
+FIELD_LABELS = (
+    gettext_noop("Date"),
+    gettext_noop("Amount"),
+    gettext_noop("Currency"),
+    gettext_noop("Project"),
+    gettext_noop("Task"),
+    gettext_noop("Cost category"),
+    gettext_noop("CAPEX or OPEX"),
+    gettext_noop("Supplier"),
+    gettext_noop("Reference"),
+    gettext_noop("Description"),
+)
 
 ACTUAL_COSTS_TARGET = ImportTarget(
     TARGET_KEY,
