@@ -96,6 +96,7 @@ class ProjectOptionsForm(forms.Form):
         label=_("Progress from timesheets"),
         required=False,
         help_text=_(
+            # xgettext:no-python-format
             "Approved time adds to the actual work of the tasks and sets their percent complete "
             "(actual work over work, at most 99 % until the task is marked finished)."
         ),
