@@ -147,6 +147,7 @@ def metric_rows(figures: ProjectEarnedValue) -> list[MetricRow]:
             gettext("Earned value"),
             "EV",
             m(figures.earned_value),
+            # xgettext:no-python-format
             gettext("Each baseline task's cost × its % complete, added up."),
         ),
         MetricRow(
