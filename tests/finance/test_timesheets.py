@@ -276,7 +276,7 @@ def test_a_rejection_needs_a_comment_and_returns_the_timesheet_to_its_person(
 
 
 def test_approval_writes_actual_costs_at_the_internal_rate(world: World, crew: Team) -> None:
-    labour = CostCategory.objects.create(code="LABOUR", name="Internal labour")
+    labour = CostCategory.objects.create(code="LAB-INT", name="Internal labour")
     sheet = filled(world, crew, build_minutes=450)
     timesheets.timesheet_approve(actor=world.project_manager, timesheet=sheet)
     costs = list(ActualCost.objects.filter(timesheet=sheet).order_by("incurred_on"))
@@ -296,7 +296,7 @@ def test_approval_writes_actual_costs_at_the_internal_rate(world: World, crew: T
 def test_approval_values_time_at_the_rate_of_a_time_and_materials_contract(
     world: World, crew: Team
 ) -> None:
-    external = CostCategory.objects.create(code="EXTERNAL", name="Contractors")
+    external = CostCategory.objects.create(code="EXT-SVC", name="Contractors")
     supplier = Supplier.objects.create(code="ACME", name="Acme")
     contract = Contract.objects.create(
         project=world.project,

@@ -93,10 +93,14 @@ __all__ = [
 Period = Literal["month", "quarter", "year"]
 PERIODS: tuple[Period, ...] = ("month", "quarter", "year")
 
+# The categories approved timesheets and invoices file their costs under, when they exist.
+LABOUR_CATEGORY = "LAB-INT"
+EXTERNAL_CATEGORY = "EXT-SVC"
+
 # (code, English name, expense type): the categories most PMOs start with.
 DEFAULT_CATEGORIES: tuple[tuple[str, str, str], ...] = (
-    ("LAB-INT", "Internal labour", ExpenseType.OPEX),
-    ("EXT-SVC", "External services", ExpenseType.OPEX),
+    (LABOUR_CATEGORY, "Internal labour", ExpenseType.OPEX),
+    (EXTERNAL_CATEGORY, "External services", ExpenseType.OPEX),
     ("SW-LIC", "Software licences", ExpenseType.CAPEX),
     ("HW", "Hardware", ExpenseType.CAPEX),
     ("TRAVEL", "Travel", ExpenseType.OPEX),

@@ -33,6 +33,7 @@ from pilotage.accounts.permissions import Action, can, get_for_user, require, vi
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.services import create_audited, delete_audited, update_audited
 from pilotage.finance import matching
+from pilotage.finance.budgets import EXTERNAL_CATEGORY
 from pilotage.finance.currency import (
     CurrencyRateMissingError,
     RateTable,
@@ -58,6 +59,7 @@ from pilotage.finance.models import (
     BudgetStatus,
     Contract,
     ContractKind,
+    CostCategory,
     DeliverableStatus,
     HoldReason,
     Invoice,
@@ -793,10 +795,12 @@ def _write_costs(invoice: Invoice, actor: Any) -> None:
     if not lines:
         return
     ensure_open([invoice.issue_date])
+    category = CostCategory.objects.filter(code__iexact=EXTERNAL_CATEGORY).first()
     ActualCost.objects.bulk_create(
         ActualCost(
             project_id=invoice.project_id,
             task=line.milestone.task if line.milestone is not None else None,
+            category=category,
             incurred_on=invoice.issue_date,
             amount=line.amount,
             currency=invoice.currency,

@@ -50,6 +50,7 @@ from pilotage.accounts.permissions import (
 from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.services import create_audited, delete_audited, update_audited, validate
+from pilotage.finance.budgets import EXTERNAL_CATEGORY, LABOUR_CATEGORY
 from pilotage.finance.currency import finance_settings, quantize_money
 from pilotage.finance.locks import ensure_open, lock_covering
 from pilotage.finance.models import (
@@ -109,8 +110,6 @@ __all__ = [
 
 MINUTES_PER_DAY = 24 * 60
 PERCENT_BEFORE_FINISHED = 99.0
-LABOUR_CATEGORY = "LABOUR"
-EXTERNAL_CATEGORY = "EXTERNAL"
 EDITABLE = (TimesheetStatus.DRAFT, TimesheetStatus.REJECTED)
 
 
