@@ -842,3 +842,19 @@ def test_unknown_ids_are_not_found(crm: ApiClient) -> None:
         response = crm.get(path) if "exceptions" not in path else crm.delete(path)
         assert response.status_code == 404, path
         assert error_of(response)["code"] == "not_found"
+
+
+def test_a_task_takes_a_fixed_cost_for_the_cost_baseline(crm: ApiClient, world: World) -> None:
+    url = f"/projects/{world.project.pk}/tasks"
+    task = _ok(crm.post(url, {"name": "Licences", "duration": "1d", "fixed_cost": "1500.50"}), 201)
+    assert task["fixed_cost"] == "1500.50"
+
+    changed = _ok(crm.patch(f"/tasks/{task['id']}", {"fixed_cost": "2000"}))
+    assert changed["fixed_cost"] == "2000.00"
+    entry = history_for(Task.objects.get(pk=task["id"])).first()
+    assert entry is not None
+    assert [change["field"] for change in entry.changes] == ["fixed_cost"]
+
+    refused = crm.patch(f"/tasks/{task['id']}", {"fixed_cost": "-5"})
+    assert refused.status_code == 422
+    assert Task.objects.get(pk=task["id"]).fixed_cost == 2000

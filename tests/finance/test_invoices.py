@@ -193,7 +193,8 @@ def test_rate_differs_and_missing_time(world: World) -> None:
         in messages
     )
     assert (
-        "Line 1 bills 10 day (80 hours) of Yanis Haddad from 2026-09-01 to 2026-09-30 but the "
+        "Line 1 bills 80 hours of Yanis Haddad from 2026-09-01 to 2026-09-30 (10 by the day) "
+        "but the "
         "approved timesheets show 40 hours" in messages
     )
     # Five approved days valued at 850: 4,250 of accepted work against 9,500 billed.

@@ -170,7 +170,8 @@ def test_billed_time_against_approved_hours() -> None:
     assert check_invoice(tm(days("10", "850", "72"), "8500", "8500"), Tolerances()).clear
     result = check_invoice(tm(days("10", "850", "71.5"), "8500", "8500"), Tolerances())
     assert messages(result) == [
-        "Line 1 bills 10 day (80 hours) of Yanis Haddad from 2026-09-01 to 2026-09-30 but the "
+        "Line 1 bills 80 hours of Yanis Haddad from 2026-09-01 to 2026-09-30 (10 by the day) "
+        "but the "
         "approved timesheets show 71.5 hours"
     ]
     unknown = check_invoice(tm(days("1", "850", None), "850", "850"), Tolerances())

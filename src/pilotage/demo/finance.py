@@ -38,23 +38,26 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db.models import Min
 
 from pilotage.accounts import services as account_services
 from pilotage.accounts.models import Role, User
+from pilotage.core.services import create_audited
 from pilotage.demo import data
 from pilotage.finance import budgets as budget_services
 from pilotage.finance import contracts as contract_services
 from pilotage.finance import costs as cost_services
 from pilotage.finance import invoices as invoice_services
 from pilotage.finance import timesheets as timesheet_services
+from pilotage.finance.earned_value import project_earned_value
 from pilotage.finance.models import (
+    ActualCostSource,
     Budget,
     BudgetKind,
     Contract,
     ContractKind,
     CostCategory,
+    EarnedValueRecord,
     ExpenseType,
     Invoice,
     InvoiceStatus,
@@ -64,7 +67,10 @@ from pilotage.finance.models import (
     TimesheetEntry,
     TimesheetStatus,
 )
+from pilotage.finance.rates import labour_rates
+from pilotage.planning import services as planning_services
 from pilotage.planning.models import Task, WorkCalendar
+from pilotage.planning.services import batch_scheduling
 from pilotage.portfolio.models import Currency, HealthRag, Project, ProjectPhase
 from pilotage.resources import services as resource_services
 from pilotage.resources.capacity import CompiledCalendars
@@ -109,6 +115,14 @@ EXPENSE_PROJECTS = ("DIG-UKWEB", "OPS-FLEET", "REG-S4", "DIG-CRM")
 # most this many projects, to stay quick.
 EARNED_VALUE_MONTHS = 4
 EARNED_VALUE_PROJECT_LIMIT = 60
+# The cost baseline is this share of the approved budget; the rest is contingency.
+BASELINE_SHARE = Decimal("0.9")
+# Actual cost over earned value before the timesheet weeks, by health: what the ERP booked.
+COST_EFFICIENCY: dict[str, tuple[float, float]] = {
+    HealthRag.GREEN: (0.94, 1.03),
+    HealthRag.AMBER: (1.05, 1.12),
+    HealthRag.RED: (1.12, 1.24),
+}
 
 
 @dataclass(frozen=True)
@@ -1237,10 +1251,9 @@ def _expenses(
 
 
 def _earned_value(finance: User, projects: Sequence[Project], today: dt.date) -> int:
-    try:
-        from pilotage.finance.earned_value import earned_value_record
-    except ImportError:  # pragma: no cover - the earned value service ships with finance
-        return 0
+    """Status reports of the last month-ends, as the project managers recorded them then: the
+    plan and the ledger give planned value and actual cost on each date, and the work done
+    then is the planned value at the project's schedule performance of today."""
     month_ends: list[dt.date] = []
     month = _previous_month(today)
     for _ in range(EARNED_VALUE_MONTHS):
@@ -1248,18 +1261,120 @@ def _earned_value(finance: User, projects: Sequence[Project], today: dt.date) ->
         month = _previous_month(month)
     recorded = 0
     for project in projects[:EARNED_VALUE_PROJECT_LIMIT]:
+        now = project_earned_value(project, as_of=today)
+        if not now.computed or not now.planned_value or now.earned_value is None:
+            continue
+        pace = min(max(now.earned_value / now.planned_value, Decimal("0.5")), Decimal("1.1"))
         for as_of in sorted(month_ends):
             if project.start_date is None or as_of < project.start_date:
                 continue
-            try:
-                earned_value_record(actor=finance, project=project, as_of=as_of)
-            except ValidationError:
+            then = project_earned_value(project, as_of=as_of)
+            if not then.computed or then.planned_value is None or then.actual_cost is None:
                 continue
+            earned = min(then.planned_value * pace, now.earned_value).quantize(Decimal("0.01"))
+            estimate = (
+                (then.budget_at_completion * then.actual_cost / earned).quantize(Decimal("0.01"))
+                if earned and then.budget_at_completion is not None
+                else None
+            )
+            create_audited(
+                actor=finance,
+                instance=EarnedValueRecord(
+                    project=project,
+                    as_of=as_of,
+                    planned_value=then.planned_value,
+                    earned_value=earned,
+                    actual_cost=then.actual_cost,
+                    budget_at_completion=then.budget_at_completion,
+                    estimate_at_completion=estimate,
+                    currency=then.currency,
+                    recorded_by=_manager(project),
+                ),
+            )
             recorded += 1
     return recorded
 
 
 # The whole ----------------------------------------------------------------------------------
+
+
+def _fixed_costs(projects: Sequence[Project], today: dt.date) -> None:
+    """Give the leaf tasks fixed costs (suppliers, licences, hardware) so that the cost baseline
+    comes to about ``BASELINE_SHARE`` of the approved budget with the labour of the people."""
+    assignments = list(
+        Assignment.objects.filter(project__in=[project.pk for project in projects]).values_list(
+            "project_id", "resource_id", "work_minutes"
+        )
+    )
+    rates = labour_rates(resource_id for _project, resource_id, _work in assignments)
+    labour: dict[int, Decimal] = defaultdict(Decimal)
+    for project_id, resource_id, work in assignments:
+        rate = rates.hourly_rate(resource_id, today) or Decimal(0)
+        labour[project_id] += rate * Decimal(work or 0) / 60
+    with batch_scheduling():
+        for project in projects:
+            project.refresh_from_db(fields=["budget"])
+            target = project.budget * BASELINE_SHARE - labour[project.pk]
+            tasks = [task for task in _leaves(project) if not task.is_milestone]
+            total_minutes = sum(task.duration_minutes for task in tasks)
+            if target <= 0 or not total_minutes:
+                continue
+            manager = _manager(project)
+            for task in tasks:
+                share = target * Decimal(task.duration_minutes) / Decimal(total_minutes)
+                planning_services.task_update(
+                    actor=manager, task=task, fixed_cost=share.quantize(Decimal("1"))
+                )
+
+
+def _cost_history(
+    finance: User,
+    projects: Sequence[Project],
+    categories: Mapping[str, CostCategory],
+    before: dt.date,
+    rng: random.Random,
+) -> int:
+    """Book in the ERP's monthly actual costs (suppliers, licences and the labour booked before
+    the timesheets) up to the day before ``before``, so that actual cost follows the work done
+    with each project's efficiency."""
+    made = 0
+    for project in projects:
+        baseline = cost_services.cost_baseline_current(project)
+        if baseline is None or baseline.start is None or baseline.start >= before:
+            continue
+        figures = project_earned_value(project)
+        if not figures.computed or figures.earned_value is None:
+            continue
+        low, high = COST_EFFICIENCY.get(project.health, COST_EFFICIENCY[HealthRag.GREEN])
+        target = figures.earned_value * Decimal(str(round(rng.uniform(low, high), 3)))
+        missing = target - (figures.actual_cost or Decimal(0))
+        planned: dict[dt.date, Decimal] = defaultdict(Decimal)
+        for day, amount in baseline.daily_cost.items():
+            date = dt.date.fromisoformat(day)
+            if date < before:
+                planned[_month_start(date)] += Decimal(amount)
+        total = sum(planned.values(), Decimal(0))
+        if missing <= 0 or total <= 0:
+            continue
+        for month, amount in sorted(planned.items()):
+            booked = (missing * amount / total).quantize(Decimal("0.01"))
+            if booked <= 0:
+                continue
+            day = min(_month_end(month), before - dt.timedelta(days=1))
+            for code, share in (("EXT-SVC", Decimal("0.6")), ("LAB-INT", Decimal("0.4"))):
+                cost_services.actual_cost_create(
+                    actor=finance,
+                    project=project,
+                    incurred_on=day,
+                    amount=(booked * share).quantize(Decimal("0.01")),
+                    currency=project.currency,
+                    source=ActualCostSource.ERP,
+                    category=categories.get(code),
+                    reference=f"FI-{project.code}-{month:%Y%m}-{code}",
+                    description=f"Month-end accrual {month:%m/%Y}",
+                )
+                made += 1
+    return made
 
 
 def _planned(projects: Iterable[Project]) -> list[Project]:
@@ -1333,6 +1448,7 @@ def build_finance(
     taken: set[int] = set()
     suppliers.time_and_materials(planned, taken)
 
+    _fixed_costs(planned, today)
     baselines = 0
     for project in planned:
         cost_services.cost_baseline_capture(
@@ -1356,6 +1472,7 @@ def build_finance(
     suppliers.in_pounds(planned, taken)
     suppliers.disputed(planned, taken)
     expenses = _expenses(planned, categories, today, rng)
+    _cost_history(finance, planned, categories, today, rng)
 
     records = _earned_value(finance, planned, today)
 

@@ -348,8 +348,8 @@ def _rate_findings(line: LineEvidence, tolerances: Tolerances) -> list[Finding]:
             Finding(
                 NO_EVIDENCE,
                 gettext(
-                    "Line %(line)d bills %(quantity)s %(unit)s (%(billed)s hours) of "
-                    "%(person)s%(period)s but the approved timesheets show %(approved)s hours"
+                    "Line %(line)d bills %(billed)s hours of %(person)s%(period)s (%(quantity)s "
+                    "by the %(unit)s) but the approved timesheets show %(approved)s hours"
                 )
                 % {
                     "line": line.position,

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -344,6 +345,9 @@ class TaskOut(Timestamps):
         ..., description="Added to the start by resource leveling (see leveling_delay_unit)."
     )
     leveling_delay_unit: DurationUnit
+    fixed_cost: Decimal | None = Field(
+        ..., description="A cost besides the work of its resources, in the project currency."
+    )
 
     @staticmethod
     def resolve_summary(row: TaskRow) -> bool:
@@ -393,6 +397,9 @@ class _TaskFields(InputSchema):
     priority: int = Field(500, ge=0, le=1000, description="Leveling delays lower ones first.")
     effort_driven: bool = Field(
         False, description="Adding resources keeps the work and shortens the duration."
+    )
+    fixed_cost: Decimal | None = Field(
+        None, ge=0, description="A cost besides the work of its resources, in the project currency."
     )
     predecessors: str = Field(
         "",

@@ -130,6 +130,14 @@ class TaskForm(forms.Form):
     )
     actual_start = wall_clock_field(_("Actual start"))
     actual_finish = wall_clock_field(_("Actual finish"))
+    fixed_cost = forms.DecimalField(
+        label=_("Fixed cost"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text=_("A cost besides the work of its resources, in the project currency."),
+    )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -150,6 +158,7 @@ class TaskForm(forms.Form):
             ),
         ),
         (_("Progress"), ("percent_complete", "actual_start", "actual_finish")),
+        (_("Cost"), ("fixed_cost",)),
         (_("Notes"), ("notes",)),
     )
 
@@ -182,6 +191,7 @@ class TaskForm(forms.Form):
             "is_manual": data["is_manual"],
             "is_effort_driven": data["is_effort_driven"],
             "is_active": not data["inactive"],
+            "fixed_cost": data["fixed_cost"],
         }
         if not task.is_summary:
             values["is_milestone"] = data["is_milestone"]
@@ -212,6 +222,7 @@ def task_initial(task: Task, predecessors: str, duration: str, work: str) -> dic
         "priority": task.priority,
         "is_manual": task.is_manual,
         "is_effort_driven": task.is_effort_driven,
+        "fixed_cost": task.fixed_cost,
         "inactive": not task.is_active,
         "percent_complete": task.percent_complete,
         "actual_start": task.actual_start,

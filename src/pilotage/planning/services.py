@@ -75,6 +75,7 @@ TASK_FIELDS = frozenset(
         "is_manual",
         "is_active",
         "is_effort_driven",
+        "fixed_cost",
     }
 )
 PLAN_FIELDS = frozenset({"start", "status_date", "calendar"})
