@@ -358,3 +358,33 @@ def test_record_needs_change_or_finance_rights(world: World, who: str, error: ty
 
     with pytest.raises(error):
         earned_value_record(actor=world.user(who), project=world.project, as_of=STATUS)
+
+
+def test_a_project_finished_on_time_keeps_its_schedule_index_after_it_finishes(
+    world: World,
+) -> None:
+    """Two tasks of 10 days (2–21 March), both finished on 21 March as planned: months later
+    the earned schedule and the actual time both stop at 20 days, so SPI(t) stays 1 and the
+    forecast finish is the actual finish (Lipke measures a finished project at its finish)."""
+    _baseline, tasks = cost_baseline(
+        world.project,
+        [
+            Planned("Design", _day(1), 10, Decimal("100"), 100),
+            Planned("Build", _day(11), 10, Decimal("100"), 100),
+        ],
+    )
+    for task in tasks:
+        task.actual_finish = dt.datetime(2026, 3, 21, 17, 0)
+        task.save(update_fields=["actual_finish"])
+
+    figures = project_earned_value(world.project, as_of=dt.date(2026, 7, 31))
+    assert figures.earned_schedule_days == pytest.approx(20.0)
+    assert figures.actual_time_days == pytest.approx(20.0)
+    assert figures.schedule_performance_index_time == pytest.approx(1.0)
+    assert figures.forecast_finish == dt.date(2026, 3, 21)
+
+    tasks[1].percent_complete = 90
+    tasks[1].save(update_fields=["percent_complete"])
+    unfinished = project_earned_value(world.project, as_of=dt.date(2026, 7, 31))
+    assert unfinished.actual_time_days == pytest.approx(152.0)
+    assert unfinished.schedule_performance_index_time < 0.2

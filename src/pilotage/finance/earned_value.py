@@ -41,7 +41,7 @@ import numpy as np
 import numpy.typing as npt
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, FloatField, IntegerField, Q, Sum, Value
+from django.db.models import F, FloatField, IntegerField, Max, Min, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -299,6 +299,8 @@ class _Inputs:
     actual_cost: Decimal = Decimal(0)
     estimate_to_complete: Decimal = Decimal(0)
     actual_by_day: dict[dt.date, Decimal] = field(default_factory=dict)
+    # The day the last task finished, when every task is complete.
+    completed_on: dt.date | None = None
 
     @property
     def usable(self) -> bool:
@@ -376,6 +378,18 @@ def _gather(
     )
     for baseline_id, total in earned:
         by_baseline[baseline_id].earned_value = float(total or 0.0) / 100.0
+
+    # A finished project's schedule performance is measured at its finish, not at the status
+    # date (Lipke): otherwise SPI(t) of a project finished on time falls as time goes by.
+    finished = (
+        Task.objects.filter(project_id__in=ids, is_summary=False, is_active=True)
+        .values_list("project_id")
+        .annotate(least=Min("percent_complete"), last=Max("actual_finish"))
+        .order_by()
+    )
+    for project_id, least, last in finished:
+        if least is not None and least >= 100 and last is not None:
+            inputs[project_id].completed_on = last.date()
 
     spent = (
         ActualCost.objects.filter(project_id__in=ids, incurred_on__lte=as_of)
@@ -559,16 +573,19 @@ def _figures(
     currency: str,
     project_id: int | None = None,
     baseline_name: str = "",
+    completed_on: dt.date | None = None,
 ) -> ProjectEarnedValue:
     """Row ``index`` of an engine result, its times measured from the row's own start.
 
     The engine measures ES, AT and PD from the grid's first day, shared by every row; a row
     that starts ``offset`` days later has its own ES, AT and PD shorter by that much, and so
-    its own SPI(t) and IEAC(t).
+    its own SPI(t) and IEAC(t). A project completed before ``as_of`` has its actual time
+    measured to its completion.
     """
     row = result.row(index)
     start = origin + dt.timedelta(days=offset)
-    status = _status_time(origin, as_of)
+    schedule_date = min(as_of, completed_on) if completed_on is not None else as_of
+    status = _status_time(origin, schedule_date)
     earned_schedule = row["earned_schedule"]
     planned_duration = row["planned_duration"]
     es = None if earned_schedule is None else max(earned_schedule - offset, 0.0)
@@ -577,7 +594,7 @@ def _figures(
     spi_time = _ratio(es, at)
     ieac_time = _ratio(pd, spi_time)
     forecast = (
-        as_of + dt.timedelta(days=math.ceil(ieac_time - at - _EPSILON))
+        schedule_date + dt.timedelta(days=math.ceil(ieac_time - at - _EPSILON))
         if ieac_time is not None
         else None
     )
@@ -652,6 +669,7 @@ def _project_figures(
         currency=item.currency,
         project_id=project.pk,
         baseline_name=item.baseline_name,
+        completed_on=item.completed_on,
     )
     return figures, item
 
@@ -882,6 +900,7 @@ def portfolio_earned_value(
                 currency=reporting,
                 project_id=project.pk,
                 baseline_name=inputs[project.pk].baseline_name,
+                completed_on=inputs[project.pk].completed_on,
             )
         groups = _groups(usable, matrix, status, reporting)
     for project in projects:
