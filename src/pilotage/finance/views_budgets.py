@@ -647,26 +647,32 @@ def _ledger_xlsx(project: Project, rows: Any) -> HttpResponse:
 
 
 def _chart_data(report: costs.CostReport) -> dict[str, Any]:
-    return {
-        "labels": [entry.label for entry in report.periods],
-        "series": [
-            {
-                "name": gettext("Budget (cumulative)"),
-                "values": [float(entry.budget_cumulative) for entry in report.periods],
-            },
+    series: list[dict[str, Any]] = [
+        {
+            "name": gettext("Budget (cumulative)"),
+            "values": [float(entry.budget_cumulative) for entry in report.periods],
+        },
+    ]
+    if report.forecast is not None:
+        series.append(
             {
                 "name": gettext("Forecast (cumulative)"),
                 "values": [float(entry.forecast_cumulative) for entry in report.periods],
-            },
-            {
-                "name": gettext("Planned (cost baseline, cumulative)"),
-                "values": [float(entry.planned_cumulative) for entry in report.periods],
-            },
-            {
-                "name": gettext("Actual (cumulative)"),
-                "values": [float(entry.actual_cumulative) for entry in report.periods],
-            },
-        ],
+            }
+        )
+    series += [
+        {
+            "name": gettext("Planned (cost baseline, cumulative)"),
+            "values": [float(entry.planned_cumulative) for entry in report.periods],
+        },
+        {
+            "name": gettext("Actual (cumulative)"),
+            "values": [float(entry.actual_cumulative) for entry in report.periods],
+        },
+    ]
+    return {
+        "labels": [entry.label for entry in report.periods],
+        "series": series,
         "bars": {
             "name": gettext("Actual in the period"),
             "values": [float(entry.actual) for entry in report.periods],
