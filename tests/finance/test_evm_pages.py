@@ -13,7 +13,17 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from pilotage.finance.models import EarnedValueRecord, Invoice, InvoiceStatus, Supplier
+from pilotage.finance.models import (
+    Budget,
+    BudgetKind,
+    BudgetLine,
+    BudgetStatus,
+    CostCategory,
+    EarnedValueRecord,
+    Invoice,
+    InvoiceStatus,
+    Supplier,
+)
 from tests.access import Access, AccessMixin
 from tests.factories import ProjectFactory
 from tests.finance.factories_evm import Planned, actual_cost, cost_baseline, exchange_rate
@@ -291,3 +301,22 @@ def test_finance_tab_chart_data_is_json(client: Client, world: World) -> None:
     assert data["dates"][0] == "2026-03-02"
     assert data["labels"]["earned_value"] == "Earned value (EV)"
     assert STATUS.isoformat() in data["dates"]
+
+
+def test_the_dashboard_rolls_up_the_approved_budgets(client: Client, world: World) -> None:
+    category = CostCategory.objects.create(code="LAB-INT", name="Internal labour")
+    for project, amount in ((world.project, "1200.00"), (world.sibling_project, "800.00")):
+        budget = Budget.objects.create(
+            project=project, kind=BudgetKind.APPROVED, status=BudgetStatus.APPROVED
+        )
+        BudgetLine.objects.create(
+            budget=budget, category=category, month=dt.date(2026, 1, 1), amount=Decimal(amount)
+        )
+    client.force_login(world.finance)
+    response = client.get("/finance/")
+    assert response.status_code == 200
+    rows = {row.code: row.approved for row in response.context["budgets"] if row.level == "project"}
+    assert rows == {"CRM": Decimal("1200.00"), "HR": Decimal("800.00")}
+    total = [row for row in response.context["budgets"] if row.level == "total"]
+    assert total[0].approved == Decimal("2000.00")
+    assert "WMS" not in rows

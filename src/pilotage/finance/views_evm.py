@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can, visible
 from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import PageRequest
+from pilotage.finance.budgets import portfolio_budget_rollup
 from pilotage.finance.earned_value import (
     AMBER_AT,
     GREEN_AT,
@@ -609,6 +610,13 @@ def dashboard(request: PageRequest) -> HttpResponseBase:
             "overruns": view.overruns,
             "left_out": view.left_out,
             "invoices": _invoices_on_hold(request.user, portfolio, programme),
+            "budgets": [
+                row
+                for row in portfolio_budget_rollup(user=request.user, portfolio=portfolio)
+                if programme is None
+                or row.level == "total"
+                or programme.pk in (row.pk if row.level == "programme" else None, row.programme_id)
+            ],
             "export_query": urlencode({**query, "format": "xlsx"}),
             "green_at": GREEN_AT,
             "amber_at": AMBER_AT,
