@@ -235,12 +235,16 @@ def test_document_of_a_plan_built_in_pilotage(world: World) -> None:
 
 def test_every_spreadsheet_field_is_marked_for_translation() -> None:
     from pilotage.exchange.labels import FIELD_LABELS, FORMAT_NAMES
+    from pilotage.finance.budget_import import FIELD_LABELS as BUDGET_LABELS
     from pilotage.finance.erp_import import FIELD_LABELS as ACTUAL_COST_LABELS
+    from pilotage.finance.timesheet_import import FIELD_LABELS as TIMESHEET_LABELS
     from pilotage.interop.formats import FORMAT_LABELS
     from pilotage.interop.tabular import TARGETS
 
     labels = {field.label for target in TARGETS.values() for field in target.fields}
-    assert labels <= set(FIELD_LABELS) | set(ACTUAL_COST_LABELS)
+    assert {"actual_costs", "budget_lines", "timesheet_entries"} <= set(TARGETS)
+    marked = set(FIELD_LABELS) | set(ACTUAL_COST_LABELS) | set(BUDGET_LABELS)
+    assert labels <= marked | set(TIMESHEET_LABELS)
     assert set(FORMAT_LABELS.values()) <= set(FORMAT_NAMES)
 
 

@@ -32,7 +32,7 @@ from pilotage.core.api import (
     responses,
 )
 from pilotage.core.errors import ForbiddenError, NotFoundError
-from pilotage.finance import budgets, costs, erp_import
+from pilotage.finance import budget_import, budgets, costs, erp_import
 from pilotage.finance.currency import finance_settings
 from pilotage.finance.models import (
     ActualCost,
@@ -817,3 +817,106 @@ def actual_cost_delete(request: ApiRequest, cost_id: int) -> Status[None]:
     cost: ActualCost = costs.actual_cost_get_for_user(cost_id, user=request.auth)
     costs.actual_cost_delete(actor=request.auth, cost=cost)
     return Status(204, None)
+
+
+# Budget import --------------------------------------------------------------------------------
+
+
+def _mapping_json(mapping: str | None) -> dict[Any, str] | None:
+    if not mapping:
+        return None
+    try:
+        parsed = json.loads(mapping)
+        if not isinstance(parsed, dict):
+            raise ValueError
+        return {int(k): str(v) for k, v in parsed.items()}
+    except ValueError as exc:
+        raise ValidationError(
+            {"mapping": gettext("Give the mapping as a JSON object of column to field.")}
+        ) from exc
+
+
+class BudgetImportLineOut(Schema):
+    row: int
+    month: dt.date | None
+    category_id: int | None
+    expense_type: str
+    amount: MoneyOrNone
+    ok: bool
+
+
+class BudgetImportOut(Schema):
+    file: str
+    headers: list[str]
+    layout: str = Field(..., description="long (one amount per row) or wide (a column a month).")
+    mapping: dict[str, str] = Field(..., description="Column index (0-based) to field key.")
+    month_columns: dict[str, dt.date] = Field(..., description="Wide layout: column to month.")
+    mapping_source: str = Field(..., description="given, saved or guessed.")
+    mapping_problems: list[str]
+    rows: int
+    valid_lines: int
+    error_rows: int
+    total: Money
+    errors: list[ImportErrorOut]
+    preview: list[BudgetImportLineOut] = Field(..., description="The first 100 lines.")
+    applied: bool
+    lines: int = Field(..., description="The lines the budget has after the import.")
+
+
+@router.post(
+    "/budgets/{budget_id}/lines/import",
+    response=responses(200, BudgetImportOut),
+    summary="Import a draft's lines from a CSV or Excel file",
+)
+def budget_lines_import(
+    request: ApiRequest,
+    budget_id: int,
+    file: File[UploadedFile],
+    mapping: Form[str | None] = None,
+    dry_run: Form[bool] = True,
+    skip_errors: Form[bool] = False,
+) -> Any:
+    """A file of budget amounts (5 MB at most), one per row (month, category, expense_type,
+    amount) or one row per category with a column per month. `mapping` is JSON, column index
+    to field key; by default a saved mapping with the same headers, else a guess. With
+    `dry_run` (the default) nothing is written; otherwise the lines replace those of the draft,
+    all or nothing unless `skip_errors`."""
+    budget = budgets.budget_get_for_user(budget_id, user=request.auth)
+    preview = budget_import.budget_import_preview(
+        actor=request.auth,
+        owner=budget.owner,
+        name=file.name or "budget.csv",
+        content=file.read(),
+        mapping=_mapping_json(mapping),
+    )
+    if not dry_run:
+        budget_import.budget_import_apply(
+            actor=request.auth, preview=preview, budget=budget, skip_errors=skip_errors
+        )
+    return {
+        "file": preview.name,
+        "headers": preview.headers,
+        "layout": preview.layout,
+        "mapping": {str(k): v for k, v in preview.mapping.items()},
+        "month_columns": {str(k): v for k, v in preview.month_columns.items()},
+        "mapping_source": preview.mapping_source,
+        "mapping_problems": preview.mapping_problems,
+        "rows": preview.rows,
+        "valid_lines": len(preview.valid_lines),
+        "error_rows": preview.error_rows,
+        "total": preview.total,
+        "errors": [error.__dict__ for error in preview.errors],
+        "preview": [
+            {
+                "row": line.number,
+                "month": line.month,
+                "category_id": line.category.pk if line.category else None,
+                "expense_type": line.expense_type,
+                "amount": line.amount,
+                "ok": line.ok,
+            }
+            for line in preview.lines[:100]
+        ],
+        "applied": not dry_run,
+        "lines": budget.lines.count(),
+    }

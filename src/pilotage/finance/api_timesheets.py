@@ -9,16 +9,18 @@ approving needs Change or Manage finance on every project of the timesheet.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.api import ApiRequest, InputSchema, Page, PageParams, paginate, responses
 from pilotage.core.errors import ForbiddenError, NotFoundError
-from pilotage.finance import timesheets
+from pilotage.finance import timesheet_import, timesheets
 from pilotage.finance.models import PeriodLock, Timesheet, TimesheetStatus
 from pilotage.finance.timesheets import TimesheetGrid, TimesheetRow
 from pilotage.planning.models import Task
@@ -428,3 +430,105 @@ def project_finance_options(request: ApiRequest, project_id: int, payload: Finan
         progress_from_timesheets=payload.progress_from_timesheets,
     )
     return {"project_id": project.pk, "progress_from_timesheets": options.progress_from_timesheets}
+
+
+# Timesheet import -----------------------------------------------------------------------------
+
+
+class TimesheetImportErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class TimesheetImportRowOut(Schema):
+    row: int
+    resource_id: int | None
+    project_id: int | None
+    task_id: int | None
+    date: dt.date | None
+    minutes: int | None
+    note: str
+    ok: bool
+
+
+class TimesheetImportOut(Schema):
+    file: str
+    headers: list[str]
+    mapping: dict[str, str] = Field(..., description="Column index (0-based) to field key.")
+    mapping_source: str = Field(..., description="given, saved or guessed.")
+    mapping_problems: list[str]
+    rows: int
+    valid_rows: int
+    error_rows: int
+    weeks: int = Field(..., description="Person-weeks that would be written.")
+    errors: list[TimesheetImportErrorOut]
+    preview: list[TimesheetImportRowOut] = Field(..., description="The first 100 rows.")
+    applied: bool
+    timesheet_ids: list[int]
+
+
+@router.post(
+    "/timesheets/import",
+    response=responses(200, TimesheetImportOut),
+    summary="Import timesheets from a CSV or Excel file",
+)
+def timesheets_import(
+    request: ApiRequest,
+    file: File[UploadedFile],
+    mapping: Form[str | None] = None,
+    dry_run: Form[bool] = True,
+    skip_errors: Form[bool] = False,
+    submit: Form[bool] = False,
+) -> Any:
+    """A file of time (5 MB at most), one row per person, project, task, date and hours (7.5,
+    7,5 or 7h30), with an optional note. `mapping` is JSON, column index to field key (person,
+    project, task, date, hours, note); by default a saved mapping with the same headers, else a
+    guess. With `dry_run` (the default) nothing is written; otherwise each person's weeks are
+    saved (and submitted with `submit`), all or nothing unless `skip_errors`."""
+    columns: dict[Any, str] | None = None
+    if mapping:
+        try:
+            parsed = json.loads(mapping)
+            if not isinstance(parsed, dict):
+                raise ValueError
+            columns = {int(k): str(v) for k, v in parsed.items()}
+        except ValueError as exc:
+            raise ValidationError(
+                {"mapping": gettext("Give the mapping as a JSON object of column to field.")}
+            ) from exc
+    preview = timesheet_import.timesheet_import_preview(
+        actor=request.auth, name=file.name or "timesheets.csv", content=file.read(), mapping=columns
+    )
+    written: list[Timesheet] = []
+    if not dry_run:
+        written = timesheet_import.timesheet_import_apply(
+            actor=request.auth, preview=preview, submit=submit, skip_errors=skip_errors
+        )
+    return {
+        "file": preview.name,
+        "headers": preview.headers,
+        "mapping": {str(k): v for k, v in preview.mapping.items()},
+        "mapping_source": preview.mapping_source,
+        "mapping_problems": preview.mapping_problems,
+        "rows": len(preview.rows),
+        "valid_rows": len(preview.valid_rows),
+        "error_rows": preview.error_rows,
+        "weeks": len(preview.valid_weeks),
+        "errors": [error.__dict__ for error in preview.errors],
+        "preview": [
+            {
+                "row": row.number,
+                "resource_id": row.resource.pk if row.resource else None,
+                "project_id": row.project.pk if row.project else None,
+                "task_id": row.task.pk if row.task else None,
+                "date": row.date,
+                "minutes": row.minutes,
+                "note": row.note,
+                "ok": row.ok,
+            }
+            for row in preview.rows[:100]
+        ],
+        "applied": not dry_run,
+        "timesheet_ids": [timesheet.pk for timesheet in written],
+    }

@@ -16,18 +16,12 @@ so importing the same file twice writes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-import secrets
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -35,7 +29,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core import audit
-from pilotage.core.errors import ForbiddenError, NotFoundError
+from pilotage.core.errors import ForbiddenError
 from pilotage.exchange.models import ColumnMapping
 from pilotage.finance.costs import can_record_cost
 from pilotage.finance.currency import CurrencyRateMissingError, rate_table
@@ -47,7 +41,18 @@ from pilotage.finance.models import (
     PeriodLock,
     Supplier,
 )
-from pilotage.interop.errors import PlanFileError
+from pilotage.finance.sheet_import import (
+    MAX_UPLOAD_BYTES,
+    SheetRowError,
+    StoredUpload,
+    UploadStore,
+    mapping_list,
+    mapping_save,
+    read_sheet,
+    refuse_row_errors,
+    row_error,
+    saved_mapping_for,
+)
 from pilotage.interop.tabular import (
     Choice,
     ImportTarget,
@@ -57,10 +62,6 @@ from pilotage.interop.tabular import (
     check_mapping,
     convert_rows,
     guess_mapping,
-    mapping_from_headers,
-    mapping_to_headers,
-    normalise_header,
-    read_table,
     register_target,
 )
 from pilotage.planning.models import Task
@@ -83,9 +84,6 @@ __all__ = [
 ]
 
 TARGET_KEY = "actual_costs"
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-UPLOAD_LIFETIME_SECONDS = 2 * 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 def _text_field(key: str, label: str, *synonyms: str, required: bool = False) -> TargetField:
@@ -242,117 +240,40 @@ register_target(ACTUAL_COSTS_TARGET)
 
 # The uploaded file between preview and apply --------------------------------------------------
 
-
-@dataclass(frozen=True)
-class StoredUpload:
-    """An uploaded export waiting to be applied."""
-
-    token: str
-    name: str
-    content: bytes
-    project_id: int | None
-    mapping: dict[int, str] | None
-
-
-def _upload_dir() -> Path:
-    return Path(settings.DATA_DIR) / "imports" / "actual-costs"
-
-
-def _forget_stale(directory: Path) -> None:
-    cutoff = time.time() - UPLOAD_LIFETIME_SECONDS
-    for path in directory.glob("*.json"):
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.with_suffix(".bin").unlink(missing_ok=True)
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
-
-
-def _check_size(content: bytes) -> None:
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            {
-                "file": gettext("The file is larger than %(limit)d MB: split it.")
-                % {"limit": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            },
-            code="too_large",
-        )
-    if not content:
-        raise ValidationError({"file": gettext("The file is empty.")}, code="empty")
+_STORE = UploadStore("actual-costs")
 
 
 def erp_upload_store(
     *, actor: Any, name: str, content: bytes, project: Project | None = None
 ) -> str:
     """Keep an uploaded export for its preview; returns the token that names it."""
-    _check_size(content)
-    directory = _upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    _forget_stale(directory)
-    token = secrets.token_urlsafe(24)
-    (directory / f"{token}.bin").write_bytes(content)
-    (directory / f"{token}.json").write_text(
-        json.dumps(
-            {
-                "name": Path(name).name[:200] or "export.csv",
-                "user": getattr(actor, "pk", None),
-                "project": project.pk if project is not None else None,
-                "mapping": None,
-            }
-        ),
-        encoding="utf-8",
+    return _STORE.store(
+        actor=actor,
+        name=name,
+        content=content,
+        project_id=project.pk if project is not None else None,
     )
-    return token
-
-
-def _meta_path(token: str) -> Path:
-    if not _TOKEN.match(token or ""):
-        raise NotFoundError()
-    return _upload_dir() / f"{token}.json"
 
 
 def erp_upload_get(token: str, *, actor: Any) -> StoredUpload:
     """The upload named ``token`` if ``actor`` uploaded it, else not found."""
-    path = _meta_path(token)
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-        content = path.with_suffix(".bin").read_bytes()
-    except (OSError, ValueError) as exc:
-        raise NotFoundError() from exc
-    if meta.get("user") != getattr(actor, "pk", None):
-        raise NotFoundError()
-    mapping = meta.get("mapping")
-    return StoredUpload(
-        token=token,
-        name=meta.get("name", "export.csv"),
-        content=content,
-        project_id=meta.get("project"),
-        mapping={int(k): v for k, v in mapping.items()} if mapping is not None else None,
-    )
+    return _STORE.get(token, actor=actor)
 
 
 def erp_upload_set_mapping(token: str, *, actor: Any, mapping: dict[int, str]) -> None:
     """Remember the mapping the user chose for an upload."""
-    erp_upload_get(token, actor=actor)
-    path = _meta_path(token)
-    meta = json.loads(path.read_text(encoding="utf-8"))
-    meta["mapping"] = {str(k): v for k, v in mapping.items()}
-    path.write_text(json.dumps(meta), encoding="utf-8")
+    _STORE.set_mapping(token, actor=actor, mapping=mapping)
 
 
 def erp_upload_discard(token: str, *, actor: Any) -> None:
-    erp_upload_get(token, actor=actor)
-    path = _meta_path(token)
-    path.with_suffix(".bin").unlink(missing_ok=True)
-    path.unlink(missing_ok=True)
+    _STORE.discard(token, actor=actor)
 
 
 # Saved mappings -------------------------------------------------------------------------------
 
 
 def erp_mapping_list() -> QuerySet[ColumnMapping]:
-    return ColumnMapping.objects.filter(target=TARGET_KEY).order_by("name")
+    return mapping_list(TARGET_KEY)
 
 
 def _may_import(actor: Any) -> bool:
@@ -373,39 +294,18 @@ def erp_mapping_save(
     same layout: it is applied by itself when a file's headers match."""
     if not _may_import(actor):
         raise ForbiddenError(gettext("You do not have permission to do this."))
-    name = name.strip()
-    if not name:
-        raise ValidationError({"name": gettext("Give the mapping a name.")}, code="mapping_name")
-    saved, _created = ColumnMapping.objects.update_or_create(
-        target=TARGET_KEY,
-        name=name[:100],
-        defaults={
-            "headers": list(headers),
-            "columns": mapping_to_headers(mapping, headers),
-            "created_by": actor if getattr(actor, "pk", None) else None,
-        },
-    )
-    return saved
+    return mapping_save(actor=actor, target=TARGET_KEY, name=name, headers=headers, mapping=mapping)
 
 
 def _saved_mapping_for(headers: Sequence[str]) -> tuple[ColumnMapping | None, dict[int, str]]:
-    wanted = sorted(normalise_header(header) for header in headers if header)
-    for saved in erp_mapping_list():
-        if sorted(normalise_header(h) for h in saved.headers if h) == wanted:
-            return saved, mapping_from_headers(saved.columns, headers)
-    return None, {}
+    return saved_mapping_for(TARGET_KEY, headers)
 
 
 # Preview --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ErpRowError:
-    """A row that cannot be imported: its number in the file, the column and the problem."""
-
-    row: int
-    column: str
-    message: str
+ErpRowError = SheetRowError
+"""A row that cannot be imported: its number in the file, the column and the problem."""
 
 
 @dataclass
@@ -551,11 +451,7 @@ def erp_preview(
     """
     if project is not None and not can_record_cost(actor, project, ActualCostSource.ERP):
         raise ForbiddenError(gettext("You do not have permission to do this."))
-    _check_size(content)
-    try:
-        table = read_table(content, name=name)
-    except PlanFileError as error:
-        raise ValidationError({"file": str(error)}, code="unreadable") from error
+    table = read_sheet(name=name, content=content)
     saved: ColumnMapping | None = None
     if mapping is not None:
         columns = {int(k): v for k, v in mapping.items() if v}
@@ -610,17 +506,7 @@ def erp_preview(
 
 
 def _error(row: ErpRow, header_of: dict[str, str], key: str, message: str) -> None:
-    column = header_of.get(key, "")
-    row.errors.append(
-        ErpRowError(
-            row.number,
-            column,
-            gettext("row %(row)d, column '%(column)s': %(message)s")
-            % {"row": row.number, "column": column, "message": message}
-            if column
-            else gettext("row %(row)d: %(message)s") % {"row": row.number, "message": message},
-        )
-    )
+    row.errors.append(row_error(row.number, header_of.get(key, ""), message))
 
 
 def _resolve(
@@ -794,20 +680,8 @@ def erp_apply(*, actor: Any, preview: ErpPreview, skip_errors: bool = False) -> 
             % {"problems": "; ".join(preview.mapping_problems)},
             code="mapping",
         )
-    errors = preview.errors
-    if errors and not skip_errors:
-        shown = [error.message for error in errors[:20]]
-        if len(errors) > 20:
-            shown.append(gettext("… and %(count)d more") % {"count": len(errors) - 20})
-        raise ValidationError(
-            {
-                "__all__": [
-                    gettext("Nothing was imported: correct the rows with errors, or skip them."),
-                    *shown,
-                ]
-            },
-            code="row_errors",
-        )
+    if not skip_errors:
+        refuse_row_errors(preview.errors)
     rows = preview.valid_rows
     for project in {row.project for row in rows if row.project is not None}:
         if not can_record_cost(actor, project, ActualCostSource.ERP):

@@ -36,6 +36,17 @@ urlpatterns: list[URLPattern] = [
     path("finance/budgets/<int:pk>/approve/", views.budget_approve, name="budget_approve"),
     path("finance/budgets/<int:pk>/reject/", views.budget_reject, name="budget_reject"),
     path("finance/budgets/<int:pk>/delete/", views.budget_delete, name="budget_delete"),
+    path("finance/budgets/<int:pk>/import/", views.budget_import_upload, name="budget_import"),
+    path(
+        "finance/budgets/<int:pk>/import/<str:token>/",
+        views.budget_import_detail,
+        name="budget_import_detail",
+    ),
+    path(
+        "finance/budgets/<int:pk>/import/<str:token>/apply/",
+        views.budget_import_apply,
+        name="budget_import_apply",
+    ),
     path("projects/<int:pk>/finance/costs/", views.project_costs, name="project_costs"),
     path(
         "projects/<int:pk>/finance/costs/new/",

@@ -8,6 +8,17 @@ urlpatterns: list[URLPattern] = [
     path("timesheets/", views.my_timesheet, name="my_timesheet"),
     path("timesheets/approvals/", views.timesheet_approvals, name="timesheet_approvals"),
     path("timesheets/missing/", views.timesheet_missing, name="timesheet_missing"),
+    path("timesheets/import/", views.timesheet_import_upload, name="timesheet_import"),
+    path(
+        "timesheets/import/<str:token>/",
+        views.timesheet_import_detail,
+        name="timesheet_import_detail",
+    ),
+    path(
+        "timesheets/import/<str:token>/apply/",
+        views.timesheet_import_apply,
+        name="timesheet_import_apply",
+    ),
     path("timesheets/<int:pk>/", views.timesheet_detail, name="timesheet_detail"),
     path(
         "timesheets/<int:resource_pk>/<str:week>/",

@@ -10,6 +10,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -25,7 +26,7 @@ from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import PageRequest, add_service_error, history_context, paginate
-from pilotage.finance import budgets, costs, erp_import
+from pilotage.finance import budget_import, budgets, costs, erp_import
 from pilotage.finance.budgets import Period, month_start
 from pilotage.finance.currency import finance_settings
 from pilotage.finance.forms_budgets import (
@@ -49,6 +50,7 @@ from pilotage.finance.models import (
     ExchangeRate,
     ExpenseType,
 )
+from pilotage.finance.sheet_import import StoredUpload
 from pilotage.interop.xlsx import Column, Sheet
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio.models import Programme, Project
@@ -964,6 +966,221 @@ def erp_import_apply(request: PageRequest, token: str) -> HttpResponse:
     return redirect("finance:erp_import")
 
 
+# Budget import --------------------------------------------------------------------------------
+
+
+class BudgetImportForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("CSV or Excel (.xlsx), at most 5 MB."))
+    into = forms.ChoiceField(label=_("Import into"))
+
+    def __init__(self, *args: Any, budget: Budget, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = []
+        if budget.status == BudgetStatus.DRAFT:
+            choices.append(("replace", _("This draft (its lines are replaced)")))
+        choices.extend(
+            (str(kind), gettext("A new draft version: %(kind)s") % {"kind": label})
+            for kind, label in BudgetKind.choices
+        )
+        self.fields["into"].choices = choices  # type: ignore[attr-defined]
+
+
+def _import_budget(request: PageRequest, pk: int) -> Budget:
+    budget = budgets.budget_get_for_user(pk, user=request.user)
+    if not budgets.can_draft_budget(request.user, budget.owner):
+        _forbid()
+    return budget
+
+
+@login_required
+def budget_import_upload(request: PageRequest, pk: int) -> HttpResponse:
+    """Upload a CSV or Excel file of budget amounts (long or wide layout) for its preview."""
+    budget = _import_budget(request, pk)
+    form = BudgetImportForm(request.POST or None, request.FILES or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            token = budget_import.upload_store.store(
+                actor=request.user,
+                name=upload.name,
+                content=upload.read(),
+                options={"into": form.cleaned_data["into"]},
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            return redirect("finance:budget_import_detail", pk=budget.pk, token=token)
+    return render(
+        request,
+        "finance/sheet_import_upload.html",
+        {
+            "form": form,
+            "title": gettext("Import budget lines"),
+            "back_url": budget.get_absolute_url(),
+            "back_label": str(budget),
+            "help": [
+                gettext(
+                    "One amount per row with its month (2027-03, 03/2027, mars 2027), cost "
+                    "category (code or name), CAPEX or OPEX (by default the category's) and "
+                    "amount; or one row per category and one column per month (Jan 2027, "
+                    "2027-01, janv. 2027). English and French headers are recognised."
+                ),
+                gettext("Amounts are in the budget's currency; the lines replace all others."),
+            ],
+            "mappings": budget_import.budget_mapping_list(),
+            "active_nav": "projects" if budget.project_id else "programmes",
+        },
+    )
+
+
+def _budget_preview(
+    request: PageRequest, budget: Budget, stored: StoredUpload
+) -> budget_import.BudgetImportPreview:
+    return budget_import.budget_import_preview(
+        actor=request.user,
+        owner=budget.owner,
+        name=stored.name,
+        content=stored.content,
+        mapping=stored.mapping,
+    )
+
+
+@login_required
+def budget_import_detail(request: PageRequest, pk: int, token: str) -> HttpResponse:
+    """The preview of an uploaded file of budget amounts: its mapping, lines and errors."""
+    budget = _import_budget(request, pk)
+    store = budget_import.upload_store
+    stored = store.get(token, actor=request.user)
+    upload_url = reverse("finance:budget_import", args=[budget.pk])
+    if request.method == "POST":
+        try:
+            headers = _budget_preview(request, budget, stored).headers
+        except ValidationError as error:
+            _error_message(request, error)
+            return redirect(upload_url)
+        mapping = _mapping_from_post(request, headers)
+        store.set_mapping(token, actor=request.user, mapping=mapping)
+        if "save_mapping" in request.POST:
+            try:
+                budget_import.budget_mapping_save(
+                    actor=request.user,
+                    owner=budget.owner,
+                    name=request.POST.get("mapping_name", ""),
+                    headers=headers,
+                    mapping=mapping,
+                )
+            except ValidationError as error:
+                _error_message(request, error)
+            else:
+                messages.success(request, gettext("The column mapping was saved."))
+        return redirect("finance:budget_import_detail", pk=budget.pk, token=token)
+    try:
+        preview = _budget_preview(request, budget, stored)
+    except ValidationError as error:
+        _error_message(request, error)
+        store.discard(token, actor=request.user)
+        return redirect(upload_url)
+    into = stored.options.get("into", "replace")
+    errors = preview.errors
+    return render(
+        request,
+        "finance/sheet_import_preview.html",
+        {
+            "preview": preview,
+            "title": gettext("Import budget lines"),
+            "subtitle": gettext("The lines replace those of %(budget)s.") % {"budget": budget}
+            if into == "replace"
+            else gettext("The lines make a new draft version of %(owner)s.")
+            % {"owner": budget.owner},
+            "back_url": budget.get_absolute_url(),
+            "back_label": str(budget),
+            "upload_url": upload_url,
+            "apply_url": reverse("finance:budget_import_apply", args=[budget.pk, token]),
+            "apply_label": gettext("Import %(count)d amounts")
+            % {"count": len(preview.valid_lines)},
+            "apply_options": [],
+            "facts": [
+                (
+                    gettext("Layout"),
+                    gettext("one column per month")
+                    if preview.layout == "wide"
+                    else gettext("one amount per row"),
+                ),
+                (gettext("Rows"), preview.rows),
+                (gettext("Amounts ready"), len(preview.valid_lines)),
+                (gettext("Rows with errors"), preview.error_rows),
+                (gettext("Total"), f"{preview.total:,.2f} {budget.currency}"),
+            ],
+            "columns": [
+                {
+                    "index": index,
+                    "header": header,
+                    "key": preview.mapping.get(index, ""),
+                    "fixed": gettext("Amounts of %(month)s")
+                    % {"month": f"{preview.month_columns[index]:%Y-%m}"}
+                    if index in preview.month_columns
+                    else "",
+                }
+                for index, header in enumerate(preview.headers)
+            ],
+            "fields": [
+                (field.key, field.label) for field in budget_import.BUDGET_LINES_TARGET.fields
+            ],
+            "errors": errors[:200],
+            "more_errors": max(len(errors) - 200, 0),
+            "row_headings": [
+                gettext("Month"),
+                gettext("Cost category"),
+                gettext("CAPEX or OPEX"),
+                gettext("Amount"),
+            ],
+            "rows": [
+                {
+                    "number": line.number,
+                    "ok": line.ok,
+                    "cells": [
+                        f"{line.month:%Y-%m}" if line.month else "",
+                        line.category.name if line.category else "",
+                        ExpenseType(line.expense_type).label if line.expense_type else "",
+                        f"{line.amount:,.2f}" if line.amount is not None else "",
+                    ],
+                }
+                for line in preview.lines[:100]
+            ],
+            "more_rows": max(len(preview.lines) - 100, 0),
+            "active_nav": "projects" if budget.project_id else "programmes",
+        },
+    )
+
+
+@login_required
+@require_POST
+def budget_import_apply(request: PageRequest, pk: int, token: str) -> HttpResponse:
+    budget = _import_budget(request, pk)
+    store = budget_import.upload_store
+    stored = store.get(token, actor=request.user)
+    into = stored.options.get("into", "replace")
+    try:
+        preview = _budget_preview(request, budget, stored)
+        target = budget_import.budget_import_apply(
+            actor=request.user,
+            preview=preview,
+            budget=budget if into == "replace" else None,
+            owner=None if into == "replace" else budget.owner,
+            kind=into if into in BudgetKind.values else BudgetKind.FORECAST,
+            skip_errors=bool(request.POST.get("skip_errors")),
+        )
+    except ValidationError as error:
+        _error_message(request, error)
+        return redirect("finance:budget_import_detail", pk=budget.pk, token=token)
+    store.discard(token, actor=request.user)
+    messages.success(
+        request,
+        gettext("%(count)d amounts were imported.") % {"count": len(preview.valid_lines)},
+    )
+    return redirect(target.get_absolute_url())
+
+
 __all__ = [
     "actual_cost_create",
     "actual_cost_delete",
@@ -971,6 +1188,9 @@ __all__ = [
     "budget_create",
     "budget_delete",
     "budget_detail",
+    "budget_import_apply",
+    "budget_import_detail",
+    "budget_import_upload",
     "budget_reject",
     "budget_submit",
     "category_create",

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -24,7 +25,7 @@ from pilotage.accounts.permissions import Action, can
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import PageRequest, paginate
-from pilotage.finance import timesheets
+from pilotage.finance import timesheet_import, timesheets
 from pilotage.finance.forms_timesheets import (
     DecisionForm,
     MissingFilterForm,
@@ -35,6 +36,7 @@ from pilotage.finance.forms_timesheets import (
     note_name,
 )
 from pilotage.finance.models import Timesheet, TimesheetStatus
+from pilotage.finance.sheet_import import StoredUpload
 from pilotage.finance.timesheets import GridRow, TimesheetGrid, TimesheetRow, format_hours
 from pilotage.interop.xlsx import Column, Sheet
 from pilotage.planning.models import Task
@@ -604,3 +606,191 @@ def project_timesheets(request: PageRequest, pk: int) -> HttpResponse:
             "approved_total": format_hours(sum(row.approved_minutes for row in hours)),
         },
     )
+
+
+# Timesheet import -----------------------------------------------------------------------------
+
+
+class TimesheetImportForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("CSV or Excel (.xlsx), at most 5 MB."))
+
+
+def _require_timesheet_importer(request: PageRequest) -> None:
+    if not timesheet_import.may_import(request.user):
+        raise ForbiddenError(gettext("You do not have permission to do this."))
+
+
+def _import_preview(
+    request: PageRequest, stored: StoredUpload
+) -> timesheet_import.TimesheetImportPreview:
+    return timesheet_import.timesheet_import_preview(
+        actor=request.user, name=stored.name, content=stored.content, mapping=stored.mapping
+    )
+
+
+@login_required
+def timesheet_import_upload(request: PageRequest) -> HttpResponse:
+    """Upload a CSV or Excel file of time (person, project, task, date, hours) to preview."""
+    _require_timesheet_importer(request)
+    form = TimesheetImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            token = timesheet_import.upload_store.store(
+                actor=request.user, name=upload.name, content=upload.read()
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("finance:timesheet_import_detail", token=token)
+    return render(
+        request,
+        "finance/sheet_import_upload.html",
+        {
+            "form": form,
+            "title": gettext("Import timesheets"),
+            "back_url": reverse("finance:timesheet_approvals"),
+            "back_label": gettext("Timesheets to approve"),
+            "help": [
+                gettext(
+                    "One row per person, task and day: the person (name, email or code), the "
+                    "project code, the task (name, WBS code or row ID), the date, the hours "
+                    "(7.5, 7,5 or 7h30) and optionally a note. English and French headers are "
+                    "recognised."
+                ),
+                gettext(
+                    "Rows are grouped by person and week; every rule of timesheets applies "
+                    "(assignment, 24 hours a day, locked periods, only draft or rejected weeks). "
+                    "The file's hours replace those of the same task and day."
+                ),
+            ],
+            "mappings": timesheet_import.timesheet_mapping_list(),
+            "active_nav": "timesheets",
+        },
+    )
+
+
+@login_required
+def timesheet_import_detail(request: PageRequest, token: str) -> HttpResponse:
+    """The preview of an uploaded file of time: its mapping, rows, weeks and errors."""
+    _require_timesheet_importer(request)
+    store = timesheet_import.upload_store
+    stored = store.get(token, actor=request.user)
+    upload_url = reverse("finance:timesheet_import")
+    if request.method == "POST":
+        try:
+            headers = _import_preview(request, stored).headers
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect(upload_url)
+        mapping = {
+            index: key
+            for index in range(len(headers))
+            if (key := request.POST.get(f"column-{index}", ""))
+        }
+        store.set_mapping(token, actor=request.user, mapping=mapping)
+        if "save_mapping" in request.POST:
+            try:
+                timesheet_import.timesheet_mapping_save(
+                    actor=request.user,
+                    name=request.POST.get("mapping_name", ""),
+                    headers=headers,
+                    mapping=mapping,
+                )
+            except ValidationError as error:
+                for message in error.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, gettext("The column mapping was saved."))
+        return redirect("finance:timesheet_import_detail", token=token)
+    try:
+        preview = _import_preview(request, stored)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        store.discard(token, actor=request.user)
+        return redirect(upload_url)
+    errors = preview.errors
+    return render(
+        request,
+        "finance/sheet_import_preview.html",
+        {
+            "preview": preview,
+            "title": gettext("Import timesheets"),
+            "subtitle": gettext("Each row goes to its person's timesheet of the week."),
+            "back_url": reverse("finance:timesheet_approvals"),
+            "back_label": gettext("Timesheets to approve"),
+            "upload_url": upload_url,
+            "apply_url": reverse("finance:timesheet_import_apply", args=[token]),
+            "apply_label": gettext("Import %(count)d weeks") % {"count": len(preview.valid_weeks)},
+            "apply_options": [("submit", gettext("Submit the imported weeks"))],
+            "facts": [
+                (gettext("Rows"), len(preview.rows)),
+                (gettext("Rows ready"), len(preview.valid_rows)),
+                (gettext("Rows with errors"), preview.error_rows),
+                (gettext("Weeks"), len(preview.valid_weeks)),
+                (gettext("Hours"), format_hours(preview.total_minutes) or "0"),
+            ],
+            "columns": [
+                {"index": index, "header": header, "key": preview.mapping.get(index, "")}
+                for index, header in enumerate(preview.headers)
+            ],
+            "fields": [
+                (field.key, field.label)
+                for field in timesheet_import.TIMESHEET_ENTRIES_TARGET.fields
+            ],
+            "errors": errors[:200],
+            "more_errors": max(len(errors) - 200, 0),
+            "row_headings": [
+                gettext("Person"),
+                gettext("Project"),
+                gettext("Task"),
+                gettext("Date"),
+                gettext("Hours"),
+                gettext("Note"),
+            ],
+            "rows": [
+                {
+                    "number": row.number,
+                    "ok": row.ok,
+                    "cells": [
+                        row.resource.name if row.resource else "",
+                        row.project.code if row.project else "",
+                        row.task.name if row.task else "",
+                        row.date.isoformat() if row.date else "",
+                        row.hours if row.minutes is not None else "",
+                        row.note,
+                    ],
+                }
+                for row in preview.rows[:100]
+            ],
+            "more_rows": max(len(preview.rows) - 100, 0),
+            "active_nav": "timesheets",
+        },
+    )
+
+
+@login_required
+@require_POST
+def timesheet_import_apply(request: PageRequest, token: str) -> HttpResponse:
+    _require_timesheet_importer(request)
+    store = timesheet_import.upload_store
+    stored = store.get(token, actor=request.user)
+    try:
+        written = timesheet_import.timesheet_import_apply(
+            actor=request.user,
+            preview=_import_preview(request, stored),
+            submit=bool(request.POST.get("submit")),
+            skip_errors=bool(request.POST.get("skip_errors")),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("finance:timesheet_import_detail", token=token)
+    store.discard(token, actor=request.user)
+    messages.success(
+        request, gettext("%(count)d weekly timesheets were imported.") % {"count": len(written)}
+    )
+    return redirect("finance:timesheet_import")
