@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -960,7 +960,13 @@ def erp_import_apply(request: PageRequest, token: str) -> HttpResponse:
         _error_message(request, error)
         return redirect("finance:erp_import_detail", token=token)
     erp_import.erp_upload_discard(token, actor=request.user)
-    messages.success(request, gettext("%(count)d actual costs were imported.") % {"count": created})
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d actual cost was imported.", "%(count)d actual costs were imported.", created
+        )
+        % {"count": created},
+    )
     if preview.project is not None:
         return redirect(reverse("finance:project_costs", args=[preview.project.pk]) + "#ledger")
     return redirect("finance:erp_import")
@@ -1096,7 +1102,9 @@ def budget_import_detail(request: PageRequest, pk: int, token: str) -> HttpRespo
             "back_label": str(budget),
             "upload_url": upload_url,
             "apply_url": reverse("finance:budget_import_apply", args=[budget.pk, token]),
-            "apply_label": gettext("Import %(count)d amounts")
+            "apply_label": ngettext(
+                "Import %(count)d amount", "Import %(count)d amounts", len(preview.valid_lines)
+            )
             % {"count": len(preview.valid_lines)},
             "apply_options": [],
             "facts": [
@@ -1176,7 +1184,12 @@ def budget_import_apply(request: PageRequest, pk: int, token: str) -> HttpRespon
     store.discard(token, actor=request.user)
     messages.success(
         request,
-        gettext("%(count)d amounts were imported.") % {"count": len(preview.valid_lines)},
+        ngettext(
+            "%(count)d amount was imported.",
+            "%(count)d amounts were imported.",
+            len(preview.valid_lines),
+        )
+        % {"count": len(preview.valid_lines)},
     )
     return redirect(target.get_absolute_url())
 

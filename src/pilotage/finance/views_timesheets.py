@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -724,7 +724,10 @@ def timesheet_import_detail(request: PageRequest, token: str) -> HttpResponse:
             "back_label": gettext("Timesheets to approve"),
             "upload_url": upload_url,
             "apply_url": reverse("finance:timesheet_import_apply", args=[token]),
-            "apply_label": gettext("Import %(count)d weeks") % {"count": len(preview.valid_weeks)},
+            "apply_label": ngettext(
+                "Import %(count)d week", "Import %(count)d weeks", len(preview.valid_weeks)
+            )
+            % {"count": len(preview.valid_weeks)},
             "apply_options": [("submit", gettext("Submit the imported weeks"))],
             "facts": [
                 (gettext("Rows"), len(preview.rows)),
@@ -791,6 +794,12 @@ def timesheet_import_apply(request: PageRequest, token: str) -> HttpResponse:
         return redirect("finance:timesheet_import_detail", token=token)
     store.discard(token, actor=request.user)
     messages.success(
-        request, gettext("%(count)d weekly timesheets were imported.") % {"count": len(written)}
+        request,
+        ngettext(
+            "%(count)d weekly timesheet was imported.",
+            "%(count)d weekly timesheets were imported.",
+            len(written),
+        )
+        % {"count": len(written)},
     )
     return redirect("finance:timesheet_import")
