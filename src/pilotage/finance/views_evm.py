@@ -36,7 +36,8 @@ from pilotage.finance.earned_value import (
     portfolio_earned_value,
     project_earned_value_series,
 )
-from pilotage.finance.models import Invoice, InvoiceStatus
+from pilotage.finance.invoices import invoice_list
+from pilotage.finance.models import InvoiceStatus
 from pilotage.interop.xlsx import Column, Row, Sheet
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio.models import Portfolio, Programme, Project
@@ -498,12 +499,7 @@ def rollup_rows(view: PortfolioEarnedValue) -> list[TableRow]:
 
 
 def _invoices_on_hold(user: Any, portfolio: Any, programme: Any) -> list[dict[str, Any]]:
-    invoices = visible(
-        user,
-        Invoice.objects.filter(status=InvoiceStatus.ON_HOLD).select_related("supplier", "project"),
-    )
-    if portfolio is not None:
-        invoices = invoices.filter(project__portfolio=portfolio)
+    invoices = invoice_list(user=user, status=InvoiceStatus.ON_HOLD, portfolio=portfolio)
     if programme is not None:
         invoices = invoices.filter(project__programme=programme)
     has_detail = _url("finance:invoice_detail", 0) is not None
