@@ -36,12 +36,14 @@ from pilotage.finance.models import Budget, BudgetKind, CostCategory, ExpenseTyp
 from pilotage.finance.sheet_import import (
     SheetRowError,
     UploadStore,
+    cell_errors,
+    choose_mapping,
+    header_names,
     mapping_list,
     mapping_save,
     read_sheet,
-    refuse_row_errors,
+    refuse_unusable,
     row_error,
-    saved_mapping_for,
 )
 from pilotage.interop.tabular import (
     Choice,
@@ -49,7 +51,6 @@ from pilotage.interop.tabular import (
     TargetField,
     check_mapping,
     convert_rows,
-    guess_mapping,
     register_target,
 )
 from pilotage.portfolio.models import Programme, Project
@@ -295,16 +296,12 @@ def budget_import_preview(
     wide = len(month_columns) >= 2
     if not wide:
         month_columns = {}
-    saved: ColumnMapping | None = None
-    if mapping is not None:
-        columns = {int(k): v for k, v in mapping.items() if v}
-        source = "given"
-    else:
-        saved, columns = saved_mapping_for(TARGET_KEY, table.headers)
-        source = "saved" if saved is not None else "guessed"
-        if saved is None:
-            headers = ["" if i in month_columns else h for i, h in enumerate(table.headers)]
-            columns = guess_mapping(headers, BUDGET_LINES_TARGET)
+    columns, source, saved = choose_mapping(
+        BUDGET_LINES_TARGET,
+        table.headers,
+        mapping,
+        guess_headers=["" if i in month_columns else h for i, h in enumerate(table.headers)],
+    )
     problems: list[str] = []
     if wide:
         columns = {
@@ -360,18 +357,14 @@ def budget_import_preview(
     full = dict(columns)
     full.update({index: f"month_{index}" for index in month_columns})
     result = convert_rows(table, full, target)
-    header_of = {key: table.headers[index] or str(index + 1) for index, key in full.items()}
-    cell_errors: dict[int, list[SheetRowError]] = {}
-    for problem in result.errors:
-        cell_errors.setdefault(problem.row, []).append(
-            SheetRowError(problem.row, problem.column_header, problem.message)
-        )
+    header_of = header_names(table.headers, full)
+    unread = cell_errors(result.errors)
     categories = _categories()
     lines: list[BudgetImportLine] = []
     for record in result.records:
         values = record.values
         base = BudgetImportLine(record.number)
-        base.errors.extend(cell_errors.get(record.number, []))
+        base.errors.extend(unread.get(record.number, []))
         category_name = str(values.get("category", "")).strip()
         if category_name:
             base.category = categories.get(category_name.casefold())
@@ -472,14 +465,9 @@ def budget_import_apply(
     """
     if (budget is None) == (owner is None):
         raise ValueError("Import into a budget, or into a new version for an owner.")
-    if preview.mapping_problems:
-        raise ValidationError(
-            gettext("The column mapping is wrong: %(problems)s")
-            % {"problems": "; ".join(preview.mapping_problems)},
-            code="mapping",
-        )
-    if not skip_errors:
-        refuse_row_errors(preview.errors)
+    refuse_unusable(
+        mapping_problems=preview.mapping_problems, errors=preview.errors, skip_errors=skip_errors
+    )
     lines = preview.valid_lines
     if not lines:
         raise ValidationError(gettext("The file has no amount to import."), code="empty")

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
@@ -46,12 +45,14 @@ from pilotage.finance.sheet_import import (
     SheetRowError,
     StoredUpload,
     UploadStore,
+    cell_errors,
+    choose_mapping,
+    header_names,
     mapping_list,
     mapping_save,
     read_sheet,
-    refuse_row_errors,
+    refuse_unusable,
     row_error,
-    saved_mapping_for,
 )
 from pilotage.interop.tabular import (
     Choice,
@@ -61,7 +62,6 @@ from pilotage.interop.tabular import (
     TargetField,
     check_mapping,
     convert_rows,
-    guess_mapping,
     register_target,
 )
 from pilotage.planning.models import Task
@@ -297,10 +297,6 @@ def erp_mapping_save(
     return mapping_save(actor=actor, target=TARGET_KEY, name=name, headers=headers, mapping=mapping)
 
 
-def _saved_mapping_for(headers: Sequence[str]) -> tuple[ColumnMapping | None, dict[int, str]]:
-    return saved_mapping_for(TARGET_KEY, headers)
-
-
 # Preview --------------------------------------------------------------------------------------
 
 
@@ -452,15 +448,7 @@ def erp_preview(
     if project is not None and not can_record_cost(actor, project, ActualCostSource.ERP):
         raise ForbiddenError(gettext("You do not have permission to do this."))
     table = read_sheet(name=name, content=content)
-    saved: ColumnMapping | None = None
-    if mapping is not None:
-        columns = {int(k): v for k, v in mapping.items() if v}
-        source = "given"
-    else:
-        saved, columns = _saved_mapping_for(table.headers)
-        source = "saved" if saved is not None else "guessed"
-        if saved is None:
-            columns = guess_mapping(table.headers, ACTUAL_COSTS_TARGET)
+    columns, source, saved = choose_mapping(ACTUAL_COSTS_TARGET, table.headers, mapping)
     problems = check_mapping(columns, table.headers, ACTUAL_COSTS_TARGET)
     if project is None and "project" not in columns.values():
         problems.append(
@@ -484,12 +472,10 @@ def erp_preview(
     amount_column = next((i for i, key in columns.items() if key == "amount"), None)
     table = _sap_signs(table, amount_column)
     result = convert_rows(table, columns, ACTUAL_COSTS_TARGET)
-    header_of = {key: table.headers[index] or str(index + 1) for index, key in columns.items()}
+    header_of = header_names(table.headers, columns)
     rows = {record.number: ErpRow(record.number) for record in result.records}
-    for problem in result.errors:
-        rows[problem.row].errors.append(
-            ErpRowError(problem.row, problem.column_header, problem.message)
-        )
+    for number, errors in cell_errors(result.errors).items():
+        rows[number].errors.extend(errors)
     lookups = _Lookups(actor, [record.values for record in result.records], project)
     table_rates = rate_table()
     days = [r.values["incurred_on"] for r in result.records if "incurred_on" in r.values]
@@ -674,14 +660,9 @@ def erp_apply(*, actor: Any, preview: ErpPreview, skip_errors: bool = False) -> 
     All or nothing: any row error refuses the whole file unless ``skip_errors``, which records
     the good rows and leaves the others out.
     """
-    if preview.mapping_problems:
-        raise ValidationError(
-            gettext("The column mapping is wrong: %(problems)s")
-            % {"problems": "; ".join(preview.mapping_problems)},
-            code="mapping",
-        )
-    if not skip_errors:
-        refuse_row_errors(preview.errors)
+    refuse_unusable(
+        mapping_problems=preview.mapping_problems, errors=preview.errors, skip_errors=skip_errors
+    )
     rows = preview.valid_rows
     for project in {row.project for row in rows if row.project is not None}:
         if not can_record_cost(actor, project, ActualCostSource.ERP):

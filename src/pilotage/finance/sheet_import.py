@@ -1,6 +1,6 @@
 """What the spreadsheet imports of finance share: the uploaded file kept between its preview
 and its apply, the column mappings saved by header for the next file of the same layout, and
-the row errors of a preview.
+the reading of the mapping and the row errors of a preview.
 
 An upload waits as a temporary file of at most 5 MB under the data directory
 (``imports/<folder>/<token>``), readable only by the user who uploaded it and removed after the
@@ -27,7 +27,10 @@ from pilotage.core.errors import NotFoundError
 from pilotage.exchange.models import ColumnMapping
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.tabular import (
+    ImportTarget,
+    RowError,
     Table,
+    guess_mapping,
     mapping_from_headers,
     mapping_to_headers,
     normalise_header,
@@ -39,11 +42,15 @@ __all__ = [
     "SheetRowError",
     "StoredUpload",
     "UploadStore",
+    "cell_errors",
     "check_size",
+    "choose_mapping",
+    "header_names",
     "mapping_list",
     "mapping_save",
     "read_sheet",
     "refuse_row_errors",
+    "refuse_unusable",
     "row_error",
     "saved_mapping_for",
 ]
@@ -219,6 +226,33 @@ def saved_mapping_for(
     return None, {}
 
 
+def choose_mapping(
+    target: ImportTarget,
+    headers: Sequence[str],
+    given: dict[Any, str] | None,
+    *,
+    guess_headers: Sequence[str] | None = None,
+) -> tuple[dict[int, str], str, ColumnMapping | None]:
+    """The columns to read, where they come from and the saved mapping used, if any.
+
+    ``given`` (column index to field key, as the user chose it) wins; else a mapping saved for
+    ``target`` whose headers are the file's; else a guess from ``guess_headers`` (by default
+    the file's headers). The source is ``"given"``, ``"saved"`` or ``"guessed"``.
+    """
+    if given is not None:
+        return {int(k): v for k, v in given.items() if v}, "given", None
+    saved, columns = saved_mapping_for(target.key, headers)
+    if saved is not None:
+        return columns, "saved", saved
+    guessed = guess_mapping(list(headers if guess_headers is None else guess_headers), target)
+    return guessed, "guessed", None
+
+
+def header_names(headers: Sequence[str], columns: dict[int, str]) -> dict[str, str]:
+    """The header of the column each field is read from (its number when it has none)."""
+    return {key: headers[index] or str(index + 1) for index, key in columns.items()}
+
+
 # Row errors -----------------------------------------------------------------------------------
 
 
@@ -243,6 +277,16 @@ def row_error(number: int, column: str, message: str) -> SheetRowError:
     )
 
 
+def cell_errors(problems: Sequence[RowError]) -> dict[int, list[SheetRowError]]:
+    """The cells that could not be read, as row errors by row number."""
+    found: dict[int, list[SheetRowError]] = {}
+    for problem in problems:
+        found.setdefault(problem.row, []).append(
+            SheetRowError(problem.row, problem.column_header, problem.message)
+        )
+    return found
+
+
 def refuse_row_errors(errors: Sequence[SheetRowError]) -> None:
     """Refuse a whole file with its first twenty errors when it has any."""
     if not errors:
@@ -259,3 +303,17 @@ def refuse_row_errors(errors: Sequence[SheetRowError]) -> None:
         },
         code="row_errors",
     )
+
+
+def refuse_unusable(
+    *, mapping_problems: Sequence[str], errors: Sequence[SheetRowError], skip_errors: bool
+) -> None:
+    """Refuse a file whose mapping is wrong, or that has row errors unless ``skip_errors``."""
+    if mapping_problems:
+        raise ValidationError(
+            gettext("The column mapping is wrong: %(problems)s")
+            % {"problems": "; ".join(mapping_problems)},
+            code="mapping",
+        )
+    if not skip_errors:
+        refuse_row_errors(errors)

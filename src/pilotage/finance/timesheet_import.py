@@ -31,12 +31,14 @@ from pilotage.finance.models import Timesheet
 from pilotage.finance.sheet_import import (
     SheetRowError,
     UploadStore,
+    cell_errors,
+    choose_mapping,
+    header_names,
     mapping_list,
     mapping_save,
     read_sheet,
-    refuse_row_errors,
+    refuse_unusable,
     row_error,
-    saved_mapping_for,
 )
 from pilotage.finance.timesheets import TimesheetRow
 from pilotage.interop.tabular import (
@@ -44,7 +46,6 @@ from pilotage.interop.tabular import (
     TargetField,
     check_mapping,
     convert_rows,
-    guess_mapping,
     register_target,
 )
 from pilotage.planning.models import Task
@@ -346,15 +347,7 @@ def timesheet_import_preview(
     """
     _require_importer(actor)
     table = read_sheet(name=name, content=content)
-    saved: ColumnMapping | None = None
-    if mapping is not None:
-        columns = {int(k): v for k, v in mapping.items() if v}
-        source = "given"
-    else:
-        saved, columns = saved_mapping_for(TARGET_KEY, table.headers)
-        source = "saved" if saved is not None else "guessed"
-        if saved is None:
-            columns = guess_mapping(table.headers, TIMESHEET_ENTRIES_TARGET)
+    columns, source, saved = choose_mapping(TIMESHEET_ENTRIES_TARGET, table.headers, mapping)
     problems = check_mapping(columns, table.headers, TIMESHEET_ENTRIES_TARGET)
     preview = TimesheetImportPreview(
         name=table.name,
@@ -369,12 +362,10 @@ def timesheet_import_preview(
     if problems:
         return preview
     result = convert_rows(table, columns, TIMESHEET_ENTRIES_TARGET)
-    header_of = {key: table.headers[index] or str(index + 1) for index, key in columns.items()}
+    header_of = header_names(table.headers, columns)
     rows = {record.number: TimesheetImportRow(record.number) for record in result.records}
-    for problem in result.errors:
-        rows[problem.row].errors.append(
-            SheetRowError(problem.row, problem.column_header, problem.message)
-        )
+    for number, errors in cell_errors(result.errors).items():
+        rows[number].errors.extend(errors)
     lookups = _Lookups([record.values for record in result.records])
     fills = _fills_for_others(actor)
     for record in result.records:
@@ -430,14 +421,9 @@ def timesheet_import_apply(
     out the rows with errors (and the weeks refused by a rule).
     """
     _require_importer(actor)
-    if preview.mapping_problems:
-        raise ValidationError(
-            gettext("The column mapping is wrong: %(problems)s")
-            % {"problems": "; ".join(preview.mapping_problems)},
-            code="mapping",
-        )
-    if not skip_errors:
-        refuse_row_errors(preview.errors)
+    refuse_unusable(
+        mapping_problems=preview.mapping_problems, errors=preview.errors, skip_errors=skip_errors
+    )
     weeks = preview.valid_weeks
     if not weeks:
         raise ValidationError(gettext("The file has no time to import."), code="empty")

@@ -18,6 +18,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -26,6 +28,7 @@ from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import PageRequest, add_service_error, history_context, paginate
+from pilotage.core.templatetags.pilotage import money
 from pilotage.finance import budget_import, budgets, costs, erp_import
 from pilotage.finance.budgets import Period, month_start
 from pilotage.finance.currency import finance_settings
@@ -835,6 +838,16 @@ def _require_importer(request: PageRequest) -> Any:
     return projects
 
 
+def _erp_page() -> dict[str, Any]:
+    """What the upload and the preview of an ERP export share on the import templates."""
+    return {
+        "title": gettext("Import actual costs"),
+        "back_url": reverse("finance:settings"),
+        "back_label": gettext("Finance settings"),
+        "active_nav": "finance",
+    }
+
+
 @login_required
 def erp_import_upload(request: PageRequest) -> HttpResponse:
     """Upload an ERP export of actual costs (CSV or Excel) for its preview."""
@@ -862,8 +875,31 @@ def erp_import_upload(request: PageRequest) -> HttpResponse:
                 return redirect("finance:erp_import_detail", token=token)
     return render(
         request,
-        "finance/erp_upload.html",
-        {"form": form, "mappings": erp_import.erp_mapping_list(), "active_nav": "finance"},
+        "finance/sheet_import_upload.html",
+        {
+            **_erp_page(),
+            "form": form,
+            "mappings": erp_import.erp_mapping_list(),
+            "section_nav": True,
+            "heading": gettext("Import actual costs from the ERP"),
+            "subtitle": gettext(
+                "An export of SAP, Oracle or another ledger, as CSV or Excel: you check the "
+                "columns and every row before anything is recorded."
+            ),
+            "help": [
+                gettext(
+                    "One cost per row: a date and an amount, and optionally the currency, the "
+                    "project code, the task (name or WBS code), the cost category (code or "
+                    "name), CAPEX or OPEX, the supplier (code or name), the document reference "
+                    "and a description. English, SAP, Oracle and French headers are recognised."
+                )
+            ],
+            "all_or_nothing": gettext(
+                "Nothing is recorded if a row has an error, unless you choose to skip those "
+                "rows. A cost already imported (same project, reference, date and amount) is "
+                "refused, so importing the same file twice records it once."
+            ),
+        },
     )
 
 
@@ -921,28 +957,71 @@ def erp_import_detail(request: PageRequest, token: str) -> HttpResponse:
         _error_message(request, error)
         erp_import.erp_upload_discard(token, actor=request.user)
         return redirect("finance:erp_import")
-    fields = [
-        (target_field.key, target_field.label)
-        for target_field in erp_import.ACTUAL_COSTS_TARGET.fields
-    ]
-    columns = [
-        {"index": index, "header": header, "key": preview.mapping.get(index, "")}
-        for index, header in enumerate(preview.headers)
-    ]
     errors = preview.errors
+    ready = len(preview.valid_rows)
+    totals = format_html_join(
+        "", "<div>{}</div>", ((money(amount, code),) for code, amount in preview.totals.items())
+    )
     return render(
         request,
-        "finance/erp_preview.html",
+        "finance/sheet_import_preview.html",
         {
-            "token": token,
+            **_erp_page(),
             "preview": preview,
-            "columns": columns,
-            "fields": fields,
+            "subtitle": gettext("Every row goes to %(project)s.") % {"project": preview.project}
+            if preview.project
+            else gettext("Each row goes to the project its project column names."),
+            "upload_url": reverse("finance:erp_import"),
+            "apply_url": reverse("finance:erp_import_apply", args=[token]),
+            "apply_label": ngettext("Import %(count)s cost", "Import %(count)s costs", ready)
+            % {"count": ready},
+            "apply_options": [],
+            "facts": [
+                (gettext("Rows"), len(preview.rows)),
+                (gettext("Ready to import"), ready),
+                (gettext("With errors"), preview.error_rows),
+                (gettext("Total"), totals or "—"),
+            ],
+            "columns": [
+                {"index": index, "header": header, "key": preview.mapping.get(index, "")}
+                for index, header in enumerate(preview.headers)
+            ],
+            "fields": [
+                (target_field.key, target_field.label)
+                for target_field in erp_import.ACTUAL_COSTS_TARGET.fields
+            ],
             "errors": errors[:200],
             "more_errors": max(len(errors) - 200, 0),
-            "rows": preview.rows[:100],
+            "row_headings": [
+                gettext("Date"),
+                gettext("Amount"),
+                gettext("Project"),
+                gettext("Category"),
+                gettext("Supplier"),
+                gettext("Reference"),
+                gettext("Description"),
+            ],
+            "rows": [
+                {
+                    "number": row.number,
+                    "ok": row.ok,
+                    "cells": [
+                        (
+                            date_format(row.incurred_on, "SHORT_DATE_FORMAT")
+                            if row.incurred_on
+                            else ""
+                        ),
+                        money(row.amount, row.currency),
+                        row.project.code if row.project else "",
+                        row.category.name if row.category else "",
+                        row.supplier.name if row.supplier else "",
+                        row.reference,
+                        row.description,
+                    ],
+                }
+                for row in preview.rows[:100]
+            ],
             "more_rows": max(len(preview.rows) - 100, 0),
-            "active_nav": "finance",
         },
     )
 
