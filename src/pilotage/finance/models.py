@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pilotage.accounts.permissions import Grants, ScopeKey
 from pilotage.planning.models import ProjectScoped, Task
@@ -509,10 +510,11 @@ class PeriodLock(models.Model):
 
 
 class TimesheetStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    # French agrees the status with "feuille de temps" (feminine): hence the context.
+    DRAFT = "draft", pgettext_lazy("timesheet status", "Draft")
+    SUBMITTED = "submitted", pgettext_lazy("timesheet status", "Submitted")
+    APPROVED = "approved", pgettext_lazy("timesheet status", "Approved")
+    REJECTED = "rejected", pgettext_lazy("timesheet status", "Rejected")
 
 
 class Timesheet(models.Model):
@@ -831,12 +833,13 @@ class PaymentMilestone(models.Model):
 
 
 class InvoiceStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    MATCHED = "matched", _("Matched")
-    ON_HOLD = "on_hold", _("On hold")
-    DISPUTED = "disputed", _("Disputed")
-    APPROVED = "approved", _("Approved")
-    PAID = "paid", _("Paid")
+    # French agrees the status with "facture" (feminine), and a held invoice is "bloquée".
+    RECEIVED = "received", pgettext_lazy("invoice status", "Received")
+    MATCHED = "matched", pgettext_lazy("invoice status", "Matched")
+    ON_HOLD = "on_hold", pgettext_lazy("invoice status", "On hold")
+    DISPUTED = "disputed", pgettext_lazy("invoice status", "Disputed")
+    APPROVED = "approved", pgettext_lazy("invoice status", "Approved")
+    PAID = "paid", pgettext_lazy("invoice status", "Paid")
 
 
 class HoldReason(models.TextChoices):
