@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.contrib import messages as page_messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
@@ -85,6 +86,23 @@ def add_service_error(form: forms.BaseForm, error: ValidationError) -> None:
                     for message in messages
                 ],
             )
+
+
+def report_error(request: HttpRequest, error: ValidationError) -> None:
+    """Show each message of a service's error on the next page (for views that redirect)."""
+    for message in error.messages:
+        page_messages.error(request, str(message))
+
+
+def posted_column_mapping(request: HttpRequest, columns: int) -> dict[int, str]:
+    """The field chosen for each column of an imported table (``column-<index>`` in the
+    posted form); columns left unmapped are not in the result."""
+    mapping: dict[int, str] = {}
+    for index in range(columns):
+        key = request.POST.get(f"column-{index}", "")
+        if key:
+            mapping[index] = key
+    return mapping
 
 
 def _field_label_for_form(form: forms.BaseForm, name: str) -> str:

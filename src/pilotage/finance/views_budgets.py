@@ -27,7 +27,14 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.exports import xlsx_response
-from pilotage.core.pages import PageRequest, add_service_error, history_context, paginate
+from pilotage.core.pages import (
+    PageRequest,
+    add_service_error,
+    history_context,
+    paginate,
+    posted_column_mapping,
+    report_error,
+)
 from pilotage.core.templatetags.pilotage import money
 from pilotage.finance import budget_import, budgets, costs, erp_import
 from pilotage.finance.budgets import Period, month_start
@@ -65,15 +72,6 @@ MAX_GRID_MONTHS = 60
 
 def _forbid() -> None:
     raise ForbiddenError(str(FORBIDDEN))
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
-
-
-def _error_message(request: PageRequest, error: ValidationError) -> None:
-    for message in _messages_of(error):
-        messages.error(request, message)
 
 
 def _period(request: PageRequest) -> Period:
@@ -214,7 +212,7 @@ def category_delete(request: PageRequest, pk: int) -> HttpResponse:
     try:
         budgets.cost_category_delete(actor=request.user, category=category)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
     else:
         messages.success(request, gettext("The cost category was deleted."))
     return redirect(reverse("finance:settings") + "#categories")
@@ -538,7 +536,7 @@ def budget_detail(request: PageRequest, pk: int) -> HttpResponse:
             try:
                 budgets.budget_lines_replace(actor=request.user, budget=budget, rows=rows)
             except ValidationError as error:
-                _error_message(request, error)
+                report_error(request, error)
             else:
                 messages.success(request, gettext("The budget was saved."))
                 return redirect(request.get_full_path())
@@ -586,7 +584,7 @@ def _budget_action(request: PageRequest, pk: int, action: str) -> HttpResponse:
             messages.success(request, gettext("The draft budget was deleted."))
             return redirect(back)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
     return redirect(budget.get_absolute_url())
 
 
@@ -787,7 +785,7 @@ def actual_cost_delete(request: PageRequest, pk: int) -> HttpResponse:
     try:
         costs.actual_cost_delete(actor=request.user, cost=cost)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
     else:
         messages.success(request, gettext("The cost was deleted."))
     return redirect(reverse("finance:project_costs", args=[project_pk]) + "#ledger")
@@ -802,7 +800,7 @@ def cost_baseline_capture(request: PageRequest, pk: int) -> HttpResponse:
     try:
         baseline = costs.cost_baseline_capture(actor=request.user, project=project, name=name)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
     else:
         messages.success(
             request,
@@ -918,15 +916,6 @@ def _preview(request: PageRequest, stored: erp_import.StoredUpload) -> erp_impor
     )
 
 
-def _mapping_from_post(request: PageRequest, headers: list[str]) -> dict[int, str]:
-    mapping: dict[int, str] = {}
-    for index in range(len(headers)):
-        key = request.POST.get(f"column-{index}", "")
-        if key:
-            mapping[index] = key
-    return mapping
-
-
 @login_required
 def erp_import_detail(request: PageRequest, token: str) -> HttpResponse:
     """The preview of an uploaded export: its column mapping (editable, savable), the rows
@@ -936,9 +925,9 @@ def erp_import_detail(request: PageRequest, token: str) -> HttpResponse:
         try:
             headers = _preview(request, stored).headers
         except ValidationError as error:
-            _error_message(request, error)
+            report_error(request, error)
             return redirect("finance:erp_import")
-        mapping = _mapping_from_post(request, headers)
+        mapping = posted_column_mapping(request, len(headers))
         erp_import.erp_upload_set_mapping(token, actor=request.user, mapping=mapping)
         name = request.POST.get("mapping_name", "").strip()
         if "save_mapping" in request.POST:
@@ -947,14 +936,14 @@ def erp_import_detail(request: PageRequest, token: str) -> HttpResponse:
                     actor=request.user, name=name, headers=headers, mapping=mapping
                 )
             except ValidationError as error:
-                _error_message(request, error)
+                report_error(request, error)
             else:
                 messages.success(request, gettext("The column mapping was saved."))
         return redirect("finance:erp_import_detail", token=token)
     try:
         preview = _preview(request, stored)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
         erp_import.erp_upload_discard(token, actor=request.user)
         return redirect("finance:erp_import")
     errors = preview.errors
@@ -1036,7 +1025,7 @@ def erp_import_apply(request: PageRequest, token: str) -> HttpResponse:
             actor=request.user, preview=preview, skip_errors=bool(request.POST.get("skip_errors"))
         )
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
         return redirect("finance:erp_import_detail", token=token)
     erp_import.erp_upload_discard(token, actor=request.user)
     messages.success(
@@ -1141,9 +1130,9 @@ def budget_import_detail(request: PageRequest, pk: int, token: str) -> HttpRespo
         try:
             headers = _budget_preview(request, budget, stored).headers
         except ValidationError as error:
-            _error_message(request, error)
+            report_error(request, error)
             return redirect(upload_url)
-        mapping = _mapping_from_post(request, headers)
+        mapping = posted_column_mapping(request, len(headers))
         store.set_mapping(token, actor=request.user, mapping=mapping)
         if "save_mapping" in request.POST:
             try:
@@ -1155,14 +1144,14 @@ def budget_import_detail(request: PageRequest, pk: int, token: str) -> HttpRespo
                     mapping=mapping,
                 )
             except ValidationError as error:
-                _error_message(request, error)
+                report_error(request, error)
             else:
                 messages.success(request, gettext("The column mapping was saved."))
         return redirect("finance:budget_import_detail", pk=budget.pk, token=token)
     try:
         preview = _budget_preview(request, budget, stored)
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
         store.discard(token, actor=request.user)
         return redirect(upload_url)
     into = stored.options.get("into", "replace")
@@ -1258,7 +1247,7 @@ def budget_import_apply(request: PageRequest, pk: int, token: str) -> HttpRespon
             skip_errors=bool(request.POST.get("skip_errors")),
         )
     except ValidationError as error:
-        _error_message(request, error)
+        report_error(request, error)
         return redirect("finance:budget_import_detail", pk=budget.pk, token=token)
     store.discard(token, actor=request.user)
     messages.success(

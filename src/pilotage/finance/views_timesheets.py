@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.exports import xlsx_response
-from pilotage.core.pages import PageRequest, paginate
+from pilotage.core.pages import PageRequest, paginate, posted_column_mapping, report_error
 from pilotage.finance import timesheet_import, timesheets
 from pilotage.finance.forms_timesheets import (
     DecisionForm,
@@ -260,8 +260,7 @@ def _save_week(
             if submit:
                 timesheets.timesheet_submit(actor=request.user, timesheet=timesheet)
     except ValidationError as error:
-        for message in _errors_text(error):
-            messages.error(request, message)
+        report_error(request, error)
         return False, typed, notes, errors
     if submit:
         messages.success(request, gettext("The timesheet was submitted for approval."))
@@ -353,8 +352,7 @@ def _decide(request: PageRequest, timesheet: Timesheet, action: str, comment: st
         else:
             raise Http404
     except ValidationError as error:
-        for message in _errors_text(error):
-            messages.error(request, message)
+        report_error(request, error)
         return False
     return True
 
@@ -682,14 +680,9 @@ def timesheet_import_detail(request: PageRequest, token: str) -> HttpResponse:
         try:
             headers = _import_preview(request, stored).headers
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            report_error(request, error)
             return redirect(upload_url)
-        mapping = {
-            index: key
-            for index in range(len(headers))
-            if (key := request.POST.get(f"column-{index}", ""))
-        }
+        mapping = posted_column_mapping(request, len(headers))
         store.set_mapping(token, actor=request.user, mapping=mapping)
         if "save_mapping" in request.POST:
             try:
@@ -700,16 +693,14 @@ def timesheet_import_detail(request: PageRequest, token: str) -> HttpResponse:
                     mapping=mapping,
                 )
             except ValidationError as error:
-                for message in error.messages:
-                    messages.error(request, message)
+                report_error(request, error)
             else:
                 messages.success(request, gettext("The column mapping was saved."))
         return redirect("finance:timesheet_import_detail", token=token)
     try:
         preview = _import_preview(request, stored)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_error(request, error)
         store.discard(token, actor=request.user)
         return redirect(upload_url)
     errors = preview.errors
@@ -789,8 +780,7 @@ def timesheet_import_apply(request: PageRequest, token: str) -> HttpResponse:
             skip_errors=bool(request.POST.get("skip_errors")),
         )
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_error(request, error)
         return redirect("finance:timesheet_import_detail", token=token)
     store.discard(token, actor=request.user)
     messages.success(

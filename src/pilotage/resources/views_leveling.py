@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from pilotage.accounts.permissions import Action, can, visible
-from pilotage.core.pages import PageRequest, paginate
+from pilotage.core.pages import PageRequest, paginate, report_error
 from pilotage.planning.gantt import GanttRow, render_gantt
 from pilotage.planning.models import Task
 from pilotage.portfolio.models import Portfolio, Programme, Project
@@ -350,6 +350,5 @@ def leveling_decide(request: PageRequest, pk: int, decision: str) -> HttpRespons
             leveling_discard(actor=request.user, run=run)
             messages.info(request, gettext("Leveling discarded: the plans are unchanged."))
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        report_error(request, error)
     return redirect("resources:leveling_detail", pk=run.pk)
