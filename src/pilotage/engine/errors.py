@@ -13,6 +13,7 @@ __all__ = [
     "HorizonTooShortError",
     "InfeasibleScheduleError",
     "ResourceCapacityError",
+    "RiskInputError",
     "ScheduleInputError",
 ]
 
@@ -54,6 +55,16 @@ class EarnedValueInputError(EngineError):
     --------
     >>> str(EarnedValueInputError("planned_value row 2 decreases at time index 5"))
     'planned_value row 2 decreases at time index 5'
+    """
+
+
+class RiskInputError(ScheduleInputError):
+    """Malformed simulation input: an estimate, a risk event, a correlation or a setting.
+
+    Examples
+    --------
+    >>> str(RiskInputError("Triangular: the estimates must satisfy low <= mode <= high"))
+    'Triangular: the estimates must satisfy low <= mode <= high'
     """
 
 
