@@ -376,9 +376,7 @@ def _network(
         forward_finish_task=successor[forward[forward_finish]],
         forward_segments=forward_segments,
         forward_level=forward_level,
-        backward_source=per_entry(
-            backward, np.where(to_finish, 1, 0) * size + successor, 2 * size
-        ),
+        backward_source=per_entry(backward, np.where(to_finish, 1, 0) * size + successor, 2 * size),
         backward_side=per_entry(backward, (lag != 0).astype(_I64), 0),
         backward_shift=per_entry(backward, -2 * lag, 0),
         backward_finish_entries=backward_finish,
@@ -624,9 +622,7 @@ def simulate_schedule(
         for event in risks
     ]
     estimated = sorted(duration_of)
-    involved = sorted(
-        {leaf(task, "correlation") for pair in correlation for task in pair[:2]}
-    )
+    involved = sorted({leaf(task, "correlation") for pair in correlation for task in pair[:2]})
     matrix = correlation_matrix(
         [(leaf(a, "correlation"), leaf(b, "correlation"), float(rho)) for a, b, rho in correlation],
         involved,
@@ -659,10 +655,12 @@ def simulate_schedule(
         for event, rows in zip(risks, risk_leaves, strict=True):
             occurs = rng.random(count) < event.probability
             if event.delay_minutes is not None:
-                delay = np.where(occurs, event.delay_minutes.sample(rng, count), 0.0)
+                drawn = as_distribution(event.delay_minutes, "delay_minutes").sample(rng, count)
+                delay = np.where(occurs, drawn, 0.0)
                 duration[:, rows] += delay[:, None]
             if event.cost is not None:
-                cost[first : first + count] += np.where(occurs, event.cost.sample(rng, count), 0)
+                drawn = as_distribution(event.cost, "cost").sample(rng, count)
+                cost[first : first + count] += np.where(occurs, drawn, 0.0)
         whole = np.maximum(np.rint(duration), 0).astype(_I64)
         if varying:
             sampled_durations[first : first + count] = whole[:, varying]
