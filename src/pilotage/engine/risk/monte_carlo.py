@@ -6,7 +6,7 @@ All the iterations of a chunk are scheduled at once: the forward and backward pa
 per topological level of the network on ``(iterations, tasks)`` arrays of the same integer keys
 as ``compute_schedule`` (``2 * working offset + side``), so the Python overhead grows with the
 depth of the network, not with the number of tasks or iterations. Chunks of iterations bound the
-memory (about 400 MB per chunk whatever the network's size).
+memory (about 500 MB per chunk whatever the network's size).
 
 Choices written down:
 
@@ -82,8 +82,8 @@ __all__ = ["RiskEvent", "SimulationResult", "simulate_schedule"]
 
 _I64: Final = np.int64
 _BIG: Final = 1 << 61
-_CHUNK_ELEMENTS: Final = 50_000_000 // 8 // 8
-"""About 50 MB per (iterations, entries) array of a chunk; a chunk holds about eight."""
+_CHUNK_ELEMENTS: Final = 8_000_000
+"""About 64 MB per (iterations, entries) array of a chunk; a chunk holds about eight."""
 
 Estimate: TypeAlias = Distribution | float
 
