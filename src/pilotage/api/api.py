@@ -14,6 +14,7 @@ from pilotage.finance.api import router as finance_router
 from pilotage.planning.api import router as planning_router
 from pilotage.portfolio.api import router as portfolio_router
 from pilotage.resources.api import router as resources_router
+from pilotage.risks.api import router as risks_router
 
 DESCRIPTION = """\
 The REST API of Pilotage: portfolios, programmes, projects, strategic objectives, users and
@@ -67,6 +68,15 @@ TAGS = [
         "name": "leveling",
         "description": "Resource leveling across projects: preview, then accept or discard.",
     },
+    {"name": "risks", "description": "Risk registers, scales, response actions and heat maps."},
+    {
+        "name": "raid",
+        "description": "Issues, assumptions, dependencies, decisions and change requests.",
+    },
+    {
+        "name": "simulations",
+        "description": "Three-point estimates and Monte Carlo runs of schedules and costs.",
+    },
 ]
 
 api = EnvelopeNinjaAPI(
@@ -85,6 +95,7 @@ api.add_router("", exchange_router)
 api.add_router("", accounts_router)
 api.add_router("", resources_router)
 api.add_router("", finance_router)
+api.add_router("", risks_router)
 
 # Registered last, so that it only catches the paths no operation claims.
 unknown_paths = Router()

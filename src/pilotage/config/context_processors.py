@@ -20,6 +20,7 @@ NAVIGATION = [
     ("resources:capacity", _("Capacity"), "capacity"),
     ("finance:dashboard", _("Finance"), "finance"),
     ("finance:my_timesheet", _("Timesheets"), "timesheets"),
+    ("risks:raid", _("Risks"), "risks"),
     ("planning:calendar_list", _("Calendars"), "calendars"),
 ]
 

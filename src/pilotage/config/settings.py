@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "pilotage.planning",
     "pilotage.resources",
     "pilotage.finance",
+    "pilotage.risks",
     "pilotage.exchange",
 ]
 

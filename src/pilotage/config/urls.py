@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("pilotage.exchange.urls")),
     path("", include("pilotage.resources.urls")),
     path("", include("pilotage.finance.urls")),
+    path("", include("pilotage.risks.urls")),
     path("accounts/", include("pilotage.accounts.urls")),
     path("api/v1/", api.urls),
 ]

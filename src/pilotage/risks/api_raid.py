@@ -1,0 +1,5 @@
+"""Placeholder replaced by the raid API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Placeholder replaced by the register API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,5 @@
+"""Placeholder replaced by the simulation API."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,10 @@
+"""Application configuration for RAID logs, change requests and schedule risk simulations."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RisksConfig(AppConfig):
+    name = "pilotage.risks"
+    label = "risks"
+    verbose_name = _("Risks")

@@ -1,0 +1,3 @@
+"""Placeholder replaced by the raid pages."""
+
+urlpatterns: list[object] = []

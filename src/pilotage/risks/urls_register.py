@@ -1,0 +1,3 @@
+"""Placeholder replaced by the register pages."""
+
+urlpatterns: list[object] = []

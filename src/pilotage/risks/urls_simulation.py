@@ -1,0 +1,3 @@
+"""Placeholder replaced by the simulation pages."""
+
+urlpatterns: list[object] = []
