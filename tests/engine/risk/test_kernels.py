@@ -1,8 +1,10 @@
-"""The compiled Monte Carlo kernels against plain Python, on random networks.
+"""The compiled Monte Carlo passes against ``compute_schedule`` run once per iteration.
 
-:func:`reference_passes` schedules one iteration the way the rules read, link by link, on the
-working-minute keys of :mod:`pilotage.engine.scheduling.cpm`; the compiled passes, which take
-blocks of iterations at once and share them among threads, must give the same keys and floats.
+The exact path of the simulation schedules each iteration with
+:func:`~pilotage.engine.scheduling.compute_schedule` (itself checked against the plain
+task-by-task reference); the compiled passes, which take blocks of iterations at once and share
+them among threads, must give the same project finish, the same total float of every task and
+the same critical tasks, on random networks with every feature the scheduler has.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from datetime import date
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from pilotage.engine.calendars import Calendar, WeekPattern, compile_calendar
+from pilotage.engine.calendars import Calendar, WeekPattern, WorkingPeriod, compile_calendar
+from pilotage.engine.errors import CyclicDependencyError
 from pilotage.engine.risk import (
     Distribution,
     Triangular,
@@ -21,89 +26,130 @@ from pilotage.engine.risk import (
     monte_carlo,
     simulate_schedule,
 )
-from pilotage.engine.scheduling import ConstraintType, LinkType, ScheduleLinks, ScheduleTasks
-from pilotage.engine.scheduling.cpm import _down_in, _instants_in
+from pilotage.engine.risk.network import SimulationNetwork, simulation_network
+from pilotage.engine.scheduling import (
+    ConstraintType,
+    LagKind,
+    LinkType,
+    ScheduleLinks,
+    ScheduleTasks,
+    compute_schedule,
+)
+from tests.engine.test_cpm_properties import CALENDARS, Network, networks
 
 DAY = 480
 START = np.datetime64("2026-05-04T08:00")
 STANDARD = compile_calendar(
     Calendar("Standard", WeekPattern.standard()), date(2026, 4, 1), date(2027, 12, 31)
 )
-BIG = 1 << 61
 
 
-def reference_passes(
-    net: monte_carlo._Network, duration: list[int]
-) -> tuple[int, list[int], list[int]]:
-    """One iteration's project finish key, early start keys and total floats, in plain Python.
+def both_ways(
+    net: SimulationNetwork,
+    tasks: ScheduleTasks,
+    links: ScheduleLinks,
+    work: np.ndarray,
+    *,
+    start: np.datetime64,
+    status: np.datetime64 | None = None,
+) -> tuple[tuple[list[int], list[int], list[list[int]]], ...]:
+    """Finish, critical counts and total floats of some iterations, compiled then exact."""
+    columns = work.shape[1]
+    results = []
+    for exact in (False, True):
+        scheduler = monte_carlo._Scheduler(net, tasks, links, start, status, exact=exact)
+        total_float = np.zeros_like(work)
+        finish, critical = scheduler.passes(
+            work,
+            columns,
+            np.empty_like(work),
+            np.empty((net.delayed, columns), dtype=np.int64),
+            total_float,
+        )
+        assert scheduler.exact == exact
+        results.append((finish.tolist(), critical.tolist(), total_float.tolist()))
+    return tuple(results)
 
-    ``duration`` is in working minutes per task, tasks numbered in ``net``'s topological order.
-    """
-    size = net.size
-    into: list[list[tuple[int, int, int]]] = [[] for _ in range(size)]
-    out_of: list[list[tuple[int, int, int]]] = [[] for _ in range(size)]
-    for predecessor, successor, kind, lag in zip(
-        net.link_predecessor.tolist(),
-        net.link_successor.tolist(),
-        net.link_type.tolist(),
-        net.link_lag.tolist(),
-        strict=True,
-    ):
-        into[successor].append((predecessor, kind, lag))
-        out_of[predecessor].append((successor, kind, lag))
-    from_start = (LinkType.SS, LinkType.SF)
-    to_finish = (LinkType.FF, LinkType.SF)
 
-    early_start, early_finish = [0] * size, [0] * size
-    for task in range(size):
-        span, bit = 2 * duration[task], int(duration[task] > 0)
-        up, down = int(net.date_up[task]), int(net.date_down[task])
-        lower, upper = int(net.base_lower[task]), BIG
-        match int(net.constraint[task]):
-            case ConstraintType.SNET:
-                lower = max(lower, up)
-            case ConstraintType.FNET:
-                lower = max(lower, up - span)
-            case ConstraintType.MSO:
-                lower = upper = up
-            case ConstraintType.MFO:
-                lower = upper = down - span
-            case ConstraintType.SNLT:
-                upper = down
-            case ConstraintType.FNLT:
-                upper = down - span
-        key = lower
-        for predecessor, kind, lag in into[task]:
-            anchor = early_start[predecessor] if kind in from_start else early_finish[predecessor]
-            if lag:
-                anchor &= ~1  # a lag counts from the working minute, whichever side it was on
-            anchor += 2 * lag
-            if kind in to_finish:
-                anchor -= span  # the link bounds the finish: the start is a duration before
-            key = max(key, anchor)
-        key = min(key, upper) | bit
-        early_start[task], early_finish[task] = key, key + span - bit
+def random_work(net: SimulationNetwork, seed: int, columns: int) -> np.ndarray:
+    """Work per task and iteration around the planned work: zeros, odd minutes, longer."""
+    rng = np.random.default_rng(seed)
+    work = np.rint(net.work[:, None] * rng.uniform(0, 2, (net.size, columns))).astype(np.int64)
+    work[rng.random(work.shape) < 0.15] = 0
+    work[rng.random(work.shape) < 0.1] += 37
+    work[net.state == 2] = 0
+    return work
 
-    finish_key = max(early_finish)
-    project = int(_down_in(_instants_in(np.array([finish_key]), net.working), net.working)[0])
-    late_start, late_finish = [0] * size, [0] * size
-    for task in reversed(range(size)):
-        span, bit = 2 * duration[task], int(duration[task] > 0)
-        key = project
-        for successor, kind, lag in out_of[task]:
-            anchor = late_finish[successor] if kind in to_finish else late_start[successor]
-            if lag or (kind in to_finish and duration[successor] > 0):
-                anchor |= 1
-            anchor -= 2 * lag
-            if kind in from_start:
-                anchor += span
-            key = min(key, anchor)
-        if bit:
-            key &= ~1
-        late_finish[task], late_start[task] = key, key - (span - bit)
-    pairs = zip(late_start, early_start, strict=True)
-    total_float = [(late >> 1) - (early >> 1) for late, early in pairs]
-    return finish_key, early_start, total_float
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks(), st.integers(0, 2**16))
+def test_the_compiled_passes_agree_with_compute_schedule(network: Network, seed: int) -> None:
+    # Progress, two calendars, elapsed and percentage lags, leveling delays, ALAP tasks,
+    # summary tasks, every constraint and deadline, a status date.
+    try:
+        compute_schedule(
+            network.tasks,
+            network.links,
+            CALENDARS,
+            project_start=network.project_start,
+            status_date=network.status_date,
+        )
+    except CyclicDependencyError:
+        return
+    net = simulation_network(
+        network.tasks, network.links, CALENDARS, network.project_start, network.status_date
+    )
+    compiled, exact = both_ways(
+        net,
+        network.tasks,
+        network.links,
+        random_work(net, seed, 6),
+        start=network.project_start,
+        status=network.status_date,
+    )
+    assert compiled == exact
+
+
+def test_the_planned_work_gives_compute_schedules_finish_floats_and_critical_tasks() -> None:
+    tasks, links = random_network(5)
+    net = simulation_network(tasks, links, [STANDARD], START, None)
+    expected = compute_schedule(tasks, links, [STANDARD], project_start=START)
+    (finish, critical, floats), _ = both_ways(
+        net, tasks, links, np.tile(net.work[:, None], (1, 3)), start=START
+    )
+    assert finish == [int(expected.project_finish.astype(np.int64))] * 3
+    assert critical == (3 * expected.critical[net.task]).tolist()
+    assert [row[0] for row in floats] == expected.total_float_minutes[net.task].tolist()
+
+
+def test_dates_beyond_the_compiled_horizons_grow_them_and_run_again() -> None:
+    # Two calendars compiled for one week and a chain that crosses from one to the other for
+    # months: the first conversions fall outside, the horizons grow, the pass runs again.
+    week = (date(2026, 5, 4), date(2026, 5, 10))
+    calendars = (
+        compile_calendar(Calendar("Standard", WeekPattern.standard()), *week),
+        compile_calendar(
+            Calendar(
+                "Mornings",
+                WeekPattern(((WorkingPeriod.from_clock("07:00", "12:00"),),) * 6 + ((),)),
+            ),
+            *week,
+        ),
+    )
+    n = 12
+    tasks = ScheduleTasks.create(
+        ids=np.arange(1, n + 1), duration_minutes=np.full(n, 5 * DAY), calendar=np.arange(n) % 2
+    )
+    links = ScheduleLinks.create(
+        np.arange(n - 1),
+        np.arange(1, n),
+        lag_minutes=np.full(n - 1, 1440),
+        lag_kind=np.full(n - 1, LagKind.ELAPSED),
+    )
+    net = simulation_network(tasks, links, calendars, START, None)
+    compiled, exact = both_ways(net, tasks, links, random_work(net, 1, 5) + DAY, start=START)
+    assert compiled == exact
+    assert max(compiled[0]) > int(np.datetime64("2026-07-01T00:00").astype(np.int64))
 
 
 def random_network(seed: int, n: int = 40) -> tuple[ScheduleTasks, ScheduleLinks]:
@@ -142,40 +188,31 @@ def random_network(seed: int, n: int = 40) -> tuple[ScheduleTasks, ScheduleLinks
     return tasks, links
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_the_compiled_passes_agree_with_the_reference(
+@pytest.mark.parametrize("seed", range(6))
+def test_blocks_shorter_than_the_iterations_give_the_same_keys(
     seed: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tasks, links = random_network(seed)
-    net, _ = monte_carlo._network(tasks, links, [STANDARD], START)
-    rng = np.random.default_rng(seed)
-    iterations = 23
-    base = tasks.duration_minutes[net.order]
-    # Some durations drop to zero (milestones), some grow, odd minutes included.
-    duration = np.rint(base[:, None] * rng.uniform(0, 2, (net.size, iterations))).astype(np.int64)
-    duration[rng.random(duration.shape) < 0.1] = 0
+    net = simulation_network(tasks, links, [STANDARD], START, None)
+    work = random_work(net, seed, 23)
+    whole, _ = both_ways(net, tasks, links, work, start=START)
     # Blocks of 5 iterations, the last one short, shared by the threads.
     monkeypatch.setattr(monte_carlo, "_BLOCK", 5)
-    total_float = np.empty_like(duration)
-    finish_key, _, critical = monte_carlo._schedule_passes(net, duration, total_float=total_float)
-
-    expected_critical = np.zeros(net.size, dtype=np.int64)
-    for iteration in range(iterations):
-        key, _, floats = reference_passes(net, duration[:, iteration].tolist())
-        assert finish_key[iteration] == key
-        assert total_float[:, iteration].tolist() == floats
-        expected_critical += np.asarray(floats) <= 0
-    assert critical.tolist() == expected_critical.tolist()
+    blocks, _ = both_ways(net, tasks, links, work, start=START)
+    assert blocks == whole
 
 
 def test_the_passes_schedule_only_the_columns_asked_for() -> None:
     tasks, links = random_network(99)
-    net, _ = monte_carlo._network(tasks, links, [STANDARD], START)
-    duration = np.tile(tasks.duration_minutes[net.order][:, None], (1, 8)).astype(np.int64)
-    finish_key, _, critical = monte_carlo._schedule_passes(net, duration, 3)
-    key, _, floats = reference_passes(net, duration[:, 0].tolist())
-    assert finish_key.tolist() == [key] * 3
-    assert critical.tolist() == [3 * (value <= 0) for value in floats]
+    net = simulation_network(tasks, links, [STANDARD], START, None)
+    work = np.tile(net.work[:, None], (1, 8)).astype(np.int64)
+    scheduler = monte_carlo._Scheduler(net, tasks, links, START, None, exact=False)
+    finish, critical = scheduler.passes(
+        work, 3, np.empty_like(work), np.empty((0, 8), dtype=np.int64)
+    )
+    expected = compute_schedule(tasks, links, [STANDARD], project_start=START)
+    assert finish.tolist() == [int(expected.project_finish.astype(np.int64))] * 3
+    assert critical.tolist() == (3 * expected.critical[net.task]).tolist()
 
 
 def test_triangular_and_uniform_runs_draw_what_one_call_per_task_draws() -> None:

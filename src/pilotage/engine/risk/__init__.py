@@ -7,17 +7,35 @@ from pilotage.engine.risk.distributions import (
     Pert,
     Triangular,
     Uniform,
+    scaled,
 )
-from pilotage.engine.risk.monte_carlo import RiskEvent, SimulationResult, simulate_schedule
+from pilotage.engine.risk.monte_carlo import (
+    RiskEvent,
+    SimulationMethod,
+    SimulationResult,
+    simulate_schedule,
+)
+from pilotage.engine.risk.plan_simulation import (
+    PlanEstimate,
+    PlanRiskEvent,
+    PlanSimulation,
+    simulate_plan,
+)
 
 __all__ = [
     "Discrete",
     "Distribution",
     "LogNormal",
     "Pert",
+    "PlanEstimate",
+    "PlanRiskEvent",
+    "PlanSimulation",
     "RiskEvent",
+    "SimulationMethod",
     "SimulationResult",
     "Triangular",
     "Uniform",
+    "scaled",
+    "simulate_plan",
     "simulate_schedule",
 ]

@@ -1,59 +1,84 @@
 """Monte Carlo simulation of a schedule's finish and cost: :func:`simulate_schedule`.
 
 Each iteration draws every uncertain duration and cost, decides which risk events occur, and
-schedules the network with the rules of :func:`~pilotage.engine.scheduling.compute_schedule`.
-The forward and backward passes are compiled (:mod:`pilotage.engine.risk.kernels`): they
-take the tasks in topological order and, for each one, a block of iterations at once on arrays
-``(tasks, iterations)`` of the same integer keys as ``compute_schedule`` (``2 * working offset
-+ side``), the blocks shared among the processor's threads. Per-level numpy passes, the first
-version, spent their time gathering and reducing arrays too large for the caches; a loop per
-task over a block of 64 iterations keeps the block's dates in cache and compiles to vector
-instructions. The tests check the kernels against a plain-Python pass over the links, one
-iteration at a time. Triangular and uniform estimates are drawn for many tasks with one call
-(the same values as one call per task). Iterations are scheduled some thousands at a time
-into work arrays reused from pass to pass, so memory stays bounded (under 1 GB for 10,000
-tasks and 10,000 iterations, most of it the durations kept for the sensitivity).
+schedules the network with the rules of :func:`~pilotage.engine.scheduling.compute_schedule`:
+the same link types, lags (working, elapsed and percentage), calendars (each task its own),
+constraints, deadlines, ALAP tasks, leveling delays, summary tasks and progress. Any network
+``compute_schedule`` accepts can be simulated, and with estimates of zero width every
+iteration is ``compute_schedule``'s schedule.
+
+Two ways to schedule the iterations (``SimulationResult.method`` says which ran):
+
+- ``"compiled"``: the forward and backward passes of :mod:`pilotage.engine.risk.kernels` take
+  the tasks in topological order and, for each one, a block of iterations at once, on arrays
+  ``(tasks, iterations)`` of the same integer keys as ``compute_schedule`` (``2 * working
+  offset + side`` in the task's calendar); the blocks are shared among the processor's
+  threads. Per-level numpy passes, the first version, spent their time gathering and reducing
+  arrays too large for the caches; a loop per task over a block of 64 iterations keeps the
+  block's dates in cache and compiles to vector instructions. A date that crosses calendars or
+  moves by wall-clock minutes (an elapsed lag or leveling delay) is converted through the
+  calendars' position tables inside the loop; when one falls beyond the calendars' compiled
+  horizons the horizons are grown and the pass is run again.
+- ``"exact"``: ``compute_schedule`` itself, once per iteration, far slower; it runs when
+  asked for, or when a lag or delay is too large for the position tables. The tests check
+  that both give the same finish, floats and critical tasks on random networks.
+
+Triangular and uniform estimates are drawn for many tasks with one call (the same values as
+one call per task). Iterations are scheduled some thousands at a time into work arrays reused
+from pass to pass, so memory stays bounded (under 1 GB for 10,000 tasks and 10,000
+iterations, most of it the durations kept for the sensitivity).
 
 Choices written down:
 
 - Durations are sampled in working minutes of the task's calendar and rounded to the minute
   (negative draws become 0). A risk event that occurs adds the same drawn delay to each task it
   touches and its drawn cost once.
+- Progress: a finished task keeps its actual dates, with no uncertainty (estimates, risk
+  delays and the uncertainty multiplier leave it alone, with a warning for the first two). A
+  started task keeps its actual start and the work done; only its remaining work is uncertain:
+  its estimate (of the whole duration) is scaled by remaining work / planned duration, the
+  uncertainty multiplies the remaining work, a risk delay adds to it. The remaining work is
+  scheduled after the status date as ``compute_schedule`` does.
+- A PERCENT lag is a percentage of its predecessor's duration in the iteration (work done plus
+  remaining work for a started predecessor, the planned duration for a finished one).
+- Leveling delays are kept as they are; ALAP tasks sit on their late dates in each iteration.
 - Correlation between durations uses Iman and Conover's rank reordering rather than a Gaussian
   copula with inverse distribution functions: it needs no inverse CDF (numpy has none for the
   Beta distribution, and scipy is not a dependency), keeps each marginal distribution exactly,
   and targets the Spearman correlation users state.
-- The criticality index of a task is the share of iterations in which its total float, measured
-  against that iteration's project finish only, is zero or less. Deadlines and late-date bounds
-  of constraints do not enter the backward pass here, so that "critical" means "drives the
-  finish"; a task whose SNLT, FNLT, MSO or MFO constraint overrides its links still counts as
-  critical, its float being negative.
+- The criticality index of a task is the share of iterations in which ``compute_schedule``
+  would flag it critical: total float of zero or less, deadlines and constraints included, an
+  ALAP task always, a finished task never. With estimates of zero width it is 1 for the
+  critical tasks of the deterministic schedule and 0 for the others.
 - Sensitivity is the Spearman correlation between a task's sampled duration (risk delays
   included) and the project finish, over all iterations (ties ranked in order of appearance);
   :meth:`SimulationResult.tornado` sorts the tasks by its magnitude.
+- The project finish of an iteration is ``compute_schedule``'s: the latest early finish, ALAP
+  tasks as soon as possible. Working minutes of the finish (for the contingency) are counted
+  in the first calendar, the project's.
 - Contingency at a confidence ``c`` is the ``c``-th percentile minus the deterministic value:
   ``compute_schedule``'s finish with the durations as planned, and the sum of the cost
   estimates' most likely values unless a planned cost is given.
 
-Restrictions of this first version (a :class:`~pilotage.engine.errors.ScheduleInputError` says
-so): all the tasks that do work share one calendar; no elapsed lags; no progress (actual
-dates), no leveling delays and no ALAP tasks. PERCENT lags keep the planned duration of their
-predecessor. Several projects are simulated together by giving their tasks and the links
-between them as one network, as for ``compute_schedule``.
+Several projects are simulated together by giving their tasks and the links between them as
+one network, as for ``compute_schedule``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias
+from datetime import timedelta
+from typing import Final, Literal, TypeAlias
 
 import numba
 import numpy as np
 import numpy.typing as npt
 
 from pilotage.engine.calendars import WorkingTime
-from pilotage.engine.errors import RiskInputError, ScheduleInputError
+from pilotage.engine.errors import CalendarError, RiskInputError
 from pilotage.engine.risk import kernels
 from pilotage.engine.risk.distributions import (
     Distribution,
@@ -62,32 +87,22 @@ from pilotage.engine.risk.distributions import (
     as_distribution,
     correlation_matrix,
     rank_correlate,
+    scaled,
 )
-from pilotage.engine.scheduling.cpm import (
-    _down_in,
-    _expand_summaries,
-    _instants_in,
-    _keys_down,
-    _keys_up,
-    _task_keys,
-    _topological_levels,
-    _up_in,
-    compute_schedule,
-)
+from pilotage.engine.risk.network import SimulationNetwork, simulation_network
+from pilotage.engine.scheduling.cpm import _down_in, _instants_in, _up_in, compute_schedule
 from pilotage.engine.scheduling.network import (
-    ConstraintType,
     DateArray,
     FloatArray,
     InstantLike,
     IntArray,
-    LagKind,
-    LinkType,
     ScheduleLinks,
     ScheduleTasks,
     as_instant,
+    summary_mask,
 )
 
-__all__ = ["RiskEvent", "SimulationResult", "simulate_schedule"]
+__all__ = ["RiskEvent", "SimulationMethod", "SimulationResult", "simulate_schedule"]
 
 _I64: Final = np.int64
 _BIG: Final = 1 << 61
@@ -97,8 +112,13 @@ _PASS_ELEMENTS: Final = 4_000_000
 """Tasks times iterations scheduled at a time: about 128 MB per (tasks, iterations) array."""
 _BLOCK: Final = 64
 """Iterations per block of the compiled passes (see :mod:`pilotage.engine.risk.kernels`)."""
+_GROWTHS: Final = 12
+"""How many times the calendars' horizons may double before a pass runs the exact way."""
+_STARTED: Final = 1
+_FINISHED: Final = 2
 
 Estimate: TypeAlias = Distribution | float
+SimulationMethod: TypeAlias = Literal["auto", "compiled", "exact"]
 
 
 @dataclass(frozen=True)
@@ -158,7 +178,7 @@ class SimulationResult:
     finish : array of datetime64[m]
         The project finish of each iteration.
     finish_minutes : array of int64
-        The same, as working minutes from the project start.
+        The same, as working minutes of the first calendar from the project start.
     cost : array of float64
         The total cost of each iteration.
     finish_percentiles : array of datetime64[m]
@@ -181,6 +201,10 @@ class SimulationResult:
         Per input task, the Spearman correlation of its duration with the project finish (NaN
         where the duration never varies, for summary tasks, and everywhere when the simulation
         was asked not to compute it).
+    method : {"compiled", "exact"}
+        How the iterations were scheduled (see the module documentation).
+    warnings : tuple of str
+        What the simulation left out or had to do differently, one line each.
     """
 
     iterations: int
@@ -198,6 +222,8 @@ class SimulationResult:
     budget_probability: float | None
     criticality: FloatArray
     sensitivity: FloatArray = field(repr=False)
+    method: Literal["compiled", "exact"] = "compiled"
+    warnings: tuple[str, ...] = ()
 
     def contingency(self, confidence: float) -> tuple[int, float]:
         """The schedule (working minutes) and cost reserves needed at a confidence level.
@@ -258,192 +284,6 @@ class SimulationResult:
         """
         counts, edges = np.histogram(self.cost, bins=bins)
         return counts.astype(_I64), edges.astype(np.float64)
-
-
-@dataclass(frozen=True)
-class _Network:
-    """The leaves in topological order with what the passes need (constants of every iteration).
-
-    Tasks are numbered by their position in that order; the links are given once as a plain
-    list (``link_*``, what the rules read) and twice in compressed rows for the kernels: grouped
-    by successor for the forward pass and by predecessor for the backward pass.
-    """
-
-    size: int
-    order: IntArray  # the leaf at each position
-    working: WorkingTime
-    base_lower: IntArray
-    constraint: IntArray
-    date_up: IntArray
-    date_down: IntArray
-    link_predecessor: IntArray
-    link_successor: IntArray
-    link_type: IntArray
-    link_lag: IntArray  # working minutes
-    forward_pointer: IntArray
-    forward_source: IntArray
-    forward_mask: IntArray
-    forward_shift: IntArray
-    forward_to_finish: IntArray
-    backward_pointer: IntArray
-    backward_source: IntArray
-    backward_side: IntArray
-    backward_shift: IntArray
-    backward_successor: IntArray
-    backward_to_finish: IntArray
-    backward_from_start: IntArray
-
-
-def _check_supported(tasks: ScheduleTasks, links: ScheduleLinks, leaves: IntArray) -> None:
-    def refuse(index: int, problem: str) -> ScheduleInputError:
-        return ScheduleInputError(
-            f"Task {int(tasks.ids[index])}: {problem} is not supported by the simulation yet"
-        )
-
-    calendars = np.unique(tasks.calendar[leaves])
-    if calendars.size > 1:
-        raise ScheduleInputError(
-            "Schedule: the simulation needs all the tasks on one calendar for now "
-            f"(found calendars {calendars.tolist()})"
-        )
-    for name, mask in (
-        ("an actual start", ~np.isnat(tasks.actual_start)),
-        ("a leveling delay", tasks.leveling_delay_minutes != 0),
-        ("an ALAP constraint", tasks.constraint_type == ConstraintType.ALAP),
-    ):
-        if mask.any():
-            raise refuse(int(np.flatnonzero(mask)[0]), name)
-    elapsed = (links.lag_kind == LagKind.ELAPSED) & (links.lag_minutes != 0)
-    if elapsed.any():
-        raise refuse(int(links.successor[np.flatnonzero(elapsed)[0]]), "an elapsed lag")
-
-
-def _network(
-    tasks: ScheduleTasks,
-    links: ScheduleLinks,
-    calendars: Sequence[WorkingTime],
-    start: np.datetime64,
-) -> tuple[_Network, IntArray]:
-    leaves = _expand_summaries(tasks, links)
-    keys = _task_keys(tasks, leaves, calendars, start, None)
-    size = int(leaves.task.size)
-    working = calendars[int(tasks.calendar[leaves.task[0]])] if size else calendars[0]
-    order, _ = _topological_levels(
-        size, leaves.predecessor, leaves.successor, tasks.ids[leaves.task]
-    )
-    position = np.empty(size, dtype=_I64)
-    position[order] = np.arange(size)
-    task = leaves.task[order]
-    dated = ~np.isnat(tasks.constraint_date[task])
-    date_up = np.zeros(size, dtype=_I64)
-    date_down = np.zeros(size, dtype=_I64)
-    if dated.any():
-        minutes = tasks.constraint_date[task][dated].view(_I64)
-        chosen = np.zeros(int(dated.sum()), dtype=_I64)
-        date_up[dated] = _keys_up(minutes, chosen, [working])
-        date_down[dated] = _keys_down(minutes, chosen, [working])
-
-    predecessor = position[leaves.predecessor].astype(_I64)
-    successor = position[leaves.successor].astype(_I64)
-    link_type = leaves.link_type.astype(_I64)
-    lag = leaves.working_lag.astype(_I64)
-    from_start = ((link_type == LinkType.SS) | (link_type == LinkType.SF)).astype(_I64)
-    to_finish = ((link_type == LinkType.FF) | (link_type == LinkType.SF)).astype(_I64)
-    lagged = (lag != 0).astype(_I64)
-
-    def rows(ends: IntArray) -> tuple[IntArray, IntArray]:
-        pointer = np.zeros(size + 1, dtype=_I64)
-        np.cumsum(np.bincount(ends, minlength=size), out=pointer[1:])
-        return pointer, np.argsort(ends, kind="stable")
-
-    forward_pointer, forward = rows(successor)
-    backward_pointer, backward = rows(predecessor)
-    network = _Network(
-        size=size,
-        order=order.astype(_I64),
-        working=working,
-        base_lower=keys.base_lower[order].astype(_I64),
-        constraint=tasks.constraint_type[task].astype(_I64),
-        date_up=date_up,
-        date_down=date_down,
-        link_predecessor=predecessor,
-        link_successor=successor,
-        link_type=link_type,
-        link_lag=lag,
-        forward_pointer=forward_pointer,
-        forward_source=((1 - from_start) * size + predecessor)[forward],
-        forward_mask=np.where(lagged == 1, -2, -1).astype(_I64)[forward],
-        forward_shift=(2 * lag)[forward],
-        forward_to_finish=to_finish[forward],
-        backward_pointer=backward_pointer,
-        backward_source=(to_finish * size + successor)[backward],
-        backward_side=lagged[backward],
-        backward_shift=(-2 * lag)[backward],
-        backward_successor=successor[backward],
-        backward_to_finish=to_finish[backward],
-        backward_from_start=from_start[backward],
-    )
-    return network, leaves.task
-
-
-def _schedule_passes(
-    net: _Network,
-    duration: IntArray,
-    count: int | None = None,
-    *,
-    early_start: IntArray | None = None,
-    total_float: IntArray | None = None,
-) -> tuple[IntArray, IntArray, IntArray]:
-    """Project finish keys and instants, and per-task critical counts, of some iterations.
-
-    ``duration`` is (tasks, columns), tasks in topological order, of which the first
-    ``count`` columns (all by default) are scheduled; ``early_start`` is a work array of the
-    same shape; ``total_float``, if given, receives each task's total float in each iteration.
-    """
-    size, columns = duration.shape
-    count = columns if count is None else count
-    threads = numba.get_num_threads()
-    if early_start is None:
-        early_start = np.empty((size, columns), dtype=_I64)
-    finish_key = np.empty(count, dtype=_I64)
-    kernels.forward_pass(
-        duration,
-        count,
-        net.base_lower,
-        net.constraint,
-        net.date_up,
-        net.date_down,
-        net.forward_pointer,
-        net.forward_source,
-        net.forward_mask,
-        net.forward_shift,
-        net.forward_to_finish,
-        _BLOCK,
-        threads,
-        early_start,
-        finish_key,
-    )
-    minutes = _instants_in(finish_key, net.working)
-    project_finish = _down_in(minutes, net.working)
-    critical = np.zeros((threads, size), dtype=_I64)
-    kernels.backward_pass(
-        duration,
-        count,
-        early_start,
-        project_finish,
-        net.backward_pointer,
-        net.backward_source,
-        net.backward_side,
-        net.backward_shift,
-        net.backward_successor,
-        net.backward_to_finish,
-        net.backward_from_start,
-        _BLOCK,
-        threads,
-        critical,
-        np.empty((0, 0), dtype=_I64) if total_float is None else total_float,
-    )
-    return finish_key, minutes, critical.sum(axis=0)
 
 
 @dataclass(frozen=True)
@@ -514,6 +354,176 @@ def _draw_plan(duration_of: Mapping[int, Distribution], position: IntArray) -> l
     return plan
 
 
+class _Scheduler:
+    """Schedules blocks of iterations of one network, compiled or exact."""
+
+    def __init__(
+        self,
+        net: SimulationNetwork,
+        tasks: ScheduleTasks,
+        links: ScheduleLinks,
+        start: np.datetime64,
+        status: np.datetime64 | None,
+        *,
+        exact: bool,
+    ) -> None:
+        self.net = net
+        self.tasks = tasks
+        self.links = links
+        self.start = start
+        self.status = status
+        self.exact = exact
+        self.threads = numba.get_num_threads()
+
+    def passes(
+        self,
+        duration: IntArray,
+        count: int,
+        early_start: IntArray,
+        added: IntArray,
+        total_float: IntArray | None = None,
+    ) -> tuple[IntArray, IntArray]:
+        """The project finish (epoch minutes) of the first ``count`` columns of ``duration``
+        (work per task position) and how many times each task position is critical."""
+        if not self.exact:
+            for attempt in range(_GROWTHS):
+                done = self._compiled(duration, count, early_start, added, total_float)
+                if done is not None:
+                    return done
+                # Dates beyond the horizons are mostly late ones: grow forward, and back
+                # now and then for the early ones (negative lags, constraints in the past).
+                if not self.grow(forward=True, backward=attempt % 3 == 2):
+                    break
+            self.exact = True
+        return self._exact(duration, count, total_float)
+
+    def grow(self, *, forward: bool, backward: bool, days: int | None = None) -> bool:
+        """Extend the calendars' compiled horizons, by their own span or by ``days``, in
+        either direction (False if none of them can grow)."""
+        grown = False
+        for working in self.net.calendars:
+            first, last = working.horizon
+            span = timedelta(days=days if days is not None else (last - first).days + 1)
+            for wanted, moment in ((forward, last + span), (backward, first - span)):
+                if not wanted:
+                    continue
+                try:
+                    working.working_offset(np.datetime64(moment, "m"))
+                except (CalendarError, OverflowError):
+                    continue
+                grown = True
+        return grown
+
+    def _compiled(
+        self,
+        duration: IntArray,
+        count: int,
+        early_start: IntArray,
+        added: IntArray,
+        total_float: IntArray | None,
+    ) -> tuple[IntArray, IntArray] | None:
+        net = self.net
+        tables = net.table_arrays()
+        flags = np.zeros(self.threads, dtype=_I64)
+        latest = np.empty((net.calendar_codes.size, count), dtype=_I64)
+        kernels.forward_pass(
+            duration,
+            count,
+            net.table,
+            net.forward,
+            net.forward_percent,
+            net.forward_pointer,
+            *tables,
+            _BLOCK,
+            self.threads,
+            early_start,
+            added,
+            latest,
+            flags,
+        )
+        if flags.any():
+            return None
+        finish = self.project_finish(latest, count)
+        project_finish = np.empty((net.calendar_codes.size, count), dtype=_I64)
+        for row, code in enumerate(net.calendar_codes.tolist()):
+            project_finish[row] = _down_in(finish, net.calendars[code])
+        critical = np.zeros((self.threads, net.size), dtype=_I64)
+        kernels.backward_pass(
+            duration,
+            count,
+            early_start,
+            added,
+            project_finish,
+            net.table,
+            net.forward,
+            net.forward_percent,
+            net.forward_pointer,
+            net.backward,
+            net.backward_percent,
+            net.backward_pointer,
+            *tables,
+            net.has_alap,
+            _BLOCK,
+            self.threads,
+            critical,
+            np.empty((0, 0), dtype=_I64) if total_float is None else total_float,
+            flags,
+        )
+        if flags.any():
+            return None
+        return finish, critical.sum(axis=0)
+
+    def project_finish(self, latest: IntArray, count: int) -> IntArray:
+        """The latest early finish (epoch minutes) from each calendar's latest finish key."""
+        net = self.net
+        if net.size == 0:
+            return np.full(count, int(self.start.astype(_I64)), dtype=_I64)
+        finish = np.full(
+            count, _BIG * -1 if net.finished_finish is None else net.finished_finish, dtype=_I64
+        )
+        for row, code in enumerate(net.calendar_codes.tolist()):
+            np.maximum(finish, _instants_in(latest[row, :count], net.calendars[code]), out=finish)
+        return finish
+
+    def _exact(
+        self, duration: IntArray, count: int, total_float: IntArray | None
+    ) -> tuple[IntArray, IntArray]:
+        net, tasks = self.net, self.tasks
+        finish = np.empty(count, dtype=_I64)
+        critical = np.zeros(net.size, dtype=_I64)
+        started = net.state == _STARTED
+        unstarted = net.state == 0
+        for column in range(count):
+            work = duration[:, column]
+            lengths = tasks.duration_minutes.copy()
+            remaining = tasks.remaining_duration_minutes.copy()
+            lengths[net.task[unstarted]] = work[unstarted]
+            lengths[net.task[started]] = np.maximum(
+                net.duration[started] - net.work[started] + work[started], 0
+            )
+            remaining[net.task[started]] = work[started]
+            result = compute_schedule(
+                dataclasses.replace(
+                    tasks, duration_minutes=lengths, remaining_duration_minutes=remaining
+                ),
+                self.links,
+                net.calendars,
+                project_start=self.start,
+                status_date=self.status,
+            )
+            finish[column] = int(result.project_finish.astype(_I64))
+            critical += result.critical[net.task]
+            if total_float is not None:
+                total_float[:, column] = result.total_float_minutes[net.task]
+        return finish, critical
+
+
+def _working_minutes(instants: IntArray, working: WorkingTime, start: np.datetime64) -> IntArray:
+    """Working minutes of a calendar from the project start to each instant."""
+    origin = int(_up_in(np.array([start.astype(_I64)]), working)[0]) >> 1
+    return (_down_in(instants, working) >> 1) - origin
+
+
 def simulate_schedule(
     tasks: ScheduleTasks,
     links: ScheduleLinks,
@@ -522,7 +532,9 @@ def simulate_schedule(
     project_start: InstantLike,
     rng: np.random.Generator,
     iterations: int = 1000,
+    status_date: InstantLike | None = None,
     estimates: Mapping[int, Estimate] | None = None,
+    uncertainty: Distribution | None = None,
     costs: Mapping[int, Estimate] | None = None,
     risks: Sequence[RiskEvent] = (),
     correlation: Sequence[tuple[int, int, float]] = (),
@@ -531,6 +543,7 @@ def simulate_schedule(
     budget: float | None = None,
     planned_cost: float | None = None,
     sensitivity: bool = True,
+    method: SimulationMethod = "auto",
 ) -> SimulationResult:
     """Simulate a network's finish and cost under uncertain durations, costs and risk events.
 
@@ -545,15 +558,21 @@ def simulate_schedule(
         The source of randomness: the same seed gives the same result.
     iterations : int, optional
         How many schedules to draw.
+    status_date : datetime64, date or str, optional
+        The date progress was reported at, as for ``compute_schedule``.
     estimates : mapping of task index to Distribution or float, optional
-        The duration of each uncertain task, in working minutes; other tasks keep their
-        ``duration_minutes``.
+        The duration of each uncertain task, in working minutes of its calendar (for a started
+        task, the whole duration: it scales the remaining work, see the module documentation).
+    uncertainty : Distribution, optional
+        Multipliers of the planned work of every task that does work and has no estimate of
+        its own (e.g. ``Triangular(0.9, 1.0, 1.5)``); finished tasks and tasks without
+        duration stay fixed.
     costs : mapping of task index to Distribution or float, optional
         The cost of each task that has one.
     risks : sequence of RiskEvent, optional
         Events that may delay tasks and add cost.
     correlation : sequence of (task, task, rho), optional
-        Spearman correlations between the durations of tasks that have estimates.
+        Spearman correlations between the durations of tasks that vary.
     percentiles : sequence of float, optional
         The percentiles to report, 0 to 100.
     deadline : datetime64, date or str, optional
@@ -566,6 +585,9 @@ def simulate_schedule(
         Whether to compute the sensitivity (it keeps every sampled duration, a quarter of the
         memory and time of a large simulation); without it ``SimulationResult.sensitivity``
         is all NaN.
+    method : {"auto", "compiled", "exact"}, optional
+        How to schedule the iterations: the compiled passes when they can ("auto"), or
+        ``compute_schedule`` once per iteration ("exact", far slower).
 
     Returns
     -------
@@ -575,7 +597,9 @@ def simulate_schedule(
     Raises
     ------
     ScheduleInputError
-        If the network is malformed or uses what the simulation does not support yet.
+        If the network is malformed.
+    CyclicDependencyError
+        If the links form a cycle.
     RiskInputError
         If an estimate, a risk event, a correlation or a setting is invalid.
 
@@ -595,8 +619,8 @@ def simulate_schedule(
     ...     rng=np.random.default_rng(7),
     ...     estimates={0: Triangular(480, 960, 1440)},
     ... )
-    >>> result.deterministic_finish
-    np.datetime64('2026-05-06T17:00')
+    >>> result.deterministic_finish, result.method
+    (np.datetime64('2026-05-06T17:00'), 'compiled')
     >>> result.criticality.tolist()
     [1.0, 1.0]
     >>> bool(result.finish_percentile_minutes[0] < 1440 < result.finish_percentile_minutes[-1])
@@ -604,69 +628,112 @@ def simulate_schedule(
     """
     if iterations < 1:
         raise RiskInputError(f"iterations must be at least 1, not {iterations}")
+    if method not in ("auto", "compiled", "exact"):
+        raise RiskInputError(f"method must be 'auto', 'compiled' or 'exact', not {method!r}")
     chosen = tuple(float(value) for value in percentiles)
     if any(not 0 <= value <= 100 for value in chosen):
         raise RiskInputError(f"percentiles must be within 0-100, not {list(chosen)}")
+    if uncertainty is not None:
+        uncertainty = as_distribution(uncertainty, "uncertainty")
     start = as_instant(project_start, "project_start", required=True)
+    status = as_instant(status_date, "status_date", required=False)
     due = as_instant(deadline, "deadline", required=False)
-    deterministic = compute_schedule(tasks, links, calendars, project_start=start)
-    summary = deterministic.summary
-    leaf_tasks = np.flatnonzero(~summary)
-    _check_supported(tasks, links, leaf_tasks)
-    net, leaf_task = _network(tasks, links, calendars, start)
+    deterministic = compute_schedule(
+        tasks, links, calendars, project_start=start, status_date=status
+    )
+    net = simulation_network(tasks, links, calendars, start, status)
+    warnings: list[str] = []
     size = net.size
-    leaf_of = np.full(tasks.size, -1, dtype=_I64)
-    leaf_of[leaf_task] = np.arange(size)
-    position = np.empty(size, dtype=_I64)
-    position[net.order] = np.arange(size)
+    position_of = np.full(tasks.size, -1, dtype=_I64)
+    position_of[net.task] = np.arange(size)
+    summary = summary_mask(tasks)
+    ids = tasks.ids
 
-    def leaf(task: object, where: str) -> int:
+    def position(task: object, where: str) -> int:
         index = int(task)  # type: ignore[call-overload]
-        if not 0 <= index < tasks.size or leaf_of[index] < 0:
-            raise RiskInputError(f"{where}: {index} is not the index of a task that does work")
-        return int(leaf_of[index])
+        if not 0 <= index < tasks.size:
+            raise RiskInputError(f"{where}: {index} is not the index of a task")
+        if summary[index]:
+            raise RiskInputError(
+                f"{where}: task {int(ids[index])} is a summary task; give the tasks under it"
+            )
+        return int(position_of[index])
 
-    duration_of = {
-        leaf(task, "estimates"): as_distribution(value, f"estimates[{task}]")
-        for task, value in (estimates or {}).items()
-    }
+    finished = net.state == _FINISHED
+    # Keyed by task index: the draws are made in the order of the input tasks.
+    duration_of: dict[int, Distribution] = {}
+    ignored: list[int] = []
+    for task, value in (estimates or {}).items():
+        row = position(task, "estimates")
+        distribution = as_distribution(value, f"estimates[{task}]")
+        if finished[row]:
+            ignored.append(int(ids[int(task)]))
+            continue
+        if net.state[row] == _STARTED and net.duration[row] > 0:
+            distribution = scaled(distribution, net.work[row] / net.duration[row])
+        duration_of[int(net.task[row])] = distribution
+    if ignored:
+        warnings.append(
+            "Finished, so their estimates are not used: tasks "
+            + ", ".join(str(uid) for uid in ignored)
+        )
+    if uncertainty is not None:
+        for row in np.flatnonzero(~finished & (net.work > 0)).tolist():
+            duration_of.setdefault(int(net.task[row]), scaled(uncertainty, float(net.work[row])))
+
     cost_of = [as_distribution(value, f"costs[{task}]") for task, value in (costs or {}).items()]
     for task in costs or {}:
         if not 0 <= int(task) < tasks.size:
             raise RiskInputError(f"costs: {task} is not the index of a task")
-    risk_leaves = [
-        np.asarray([leaf(task, f"risk {event.name!r}") for task in event.tasks], dtype=_I64)
-        for event in risks
-    ]
-    estimated = sorted(duration_of)
-    involved = sorted({leaf(task, "correlation") for pair in correlation for task in pair[:2]})
+    risk_rows: list[IntArray] = []
+    for event in risks:
+        rows = np.asarray([position(task, f"risk {event.name!r}") for task in event.tasks], _I64)
+        done = finished[rows]
+        if done.any():
+            warnings.append(
+                f"Risk {event.name!r}: finished, so not delayed: tasks "
+                + ", ".join(str(int(ids[net.task[row]])) for row in rows[done].tolist())
+            )
+        risk_rows.append(rows[~done])
+
+    involved = sorted({position(task, "correlation") for pair in correlation for task in pair[:2]})
     matrix = correlation_matrix(
-        [(leaf(a, "correlation"), leaf(b, "correlation"), float(rho)) for a, b, rho in correlation],
+        [
+            (position(a, "correlation"), position(b, "correlation"), float(rho))
+            for a, b, rho in correlation
+        ],
         involved,
     )
-    for index in involved:
-        if index not in duration_of:
-            raise RiskInputError("correlation: joins a task without an estimate")
+    for row in involved:
+        if int(net.task[row]) not in duration_of:
+            raise RiskInputError(
+                f"correlation: task {int(ids[net.task[row]])} has no uncertain duration"
+            )
 
-    varying = sorted(set(estimated).union(*(set(rows.tolist()) for rows in risk_leaves)))
-    varying_rows = position[np.asarray(varying, dtype=_I64)]
+    varying = sorted(
+        set(position_of[list(duration_of)].tolist()).union(
+            *(set(rows.tolist()) for rows in risk_rows)
+        )
+    )
+    varying_rows = np.asarray(varying, dtype=_I64)
     # Kept (variables, iterations) in float32 for the sensitivity: whole minutes, exact up to
     # 2**24 minutes, half the memory of int64 for 10,000 tasks by 10,000 iterations.
     sampled_durations = np.zeros((len(varying) if sensitivity else 0, iterations), np.float32)
-    finish_minutes = np.empty(iterations, dtype=_I64)
     finish_instants = np.empty(iterations, dtype=_I64)
     cost = np.zeros(iterations)
     critical_count = np.zeros(size, dtype=_I64)
-    start_offset = int(_up_in(np.array([start.astype(_I64)]), net.working)[0]) >> 1
     # The draws are made chunk by chunk (each task's values for the chunk, then the next
     # task's ...), so the chunk size is part of what a seed gives: it must not change.
-    entries = max(net.forward_source.size + size, 1)
+    entries = max(int(net.forward_pointer[-1]) + size, 1)
     chunk = int(max(1, min(iterations, _CHUNK_ELEMENTS // (entries + 3 * size + 1))))
     per_pass = chunk * max(1, _PASS_ELEMENTS // (chunk * max(size, 1)))
-    base = tasks.duration_minutes[leaf_task[net.order]].astype(np.float64)
-    plan = _draw_plan(duration_of, position)
-    involved_rows = position[np.asarray(involved, dtype=_I64)]
-    risk_rows = [position[rows] for rows in risk_leaves]
+    base = net.work.astype(np.float64)
+    # A zero-width triangular estimate draws nothing (see _draw_plan): it is the base value.
+    for task, distribution in duration_of.items():
+        if type(distribution) is Triangular and distribution.low == distribution.high:
+            base[position_of[task]] = distribution.low
+    plan = _draw_plan(duration_of, position_of)
+    involved_rows = np.asarray(involved, dtype=_I64)
     delays = [
         None if event.delay_minutes is None else as_distribution(event.delay_minutes, "delay")
         for event in risks
@@ -675,6 +742,26 @@ def simulate_schedule(
         None if event.cost is None else as_distribution(event.cost, "cost") for event in risks
     ]
 
+    exact = method == "exact" or not net.convertible
+    if not net.convertible:
+        if method == "compiled":
+            raise RiskInputError(
+                "method: the compiled passes cannot convert lags or delays this large; "
+                "use 'exact' or 'auto'"
+            )
+        warnings.append(
+            "A lag or leveling delay is too large for the compiled passes: each iteration "
+            "was scheduled by compute_schedule"
+        )
+    scheduler = _Scheduler(net, tasks, links, start, status, exact=exact)
+    if net.tables is not None and not exact:
+        # Horizons wide enough for most iterations at once, rather than growing pass by pass.
+        planned = deterministic.project_finish
+        until = planned + 2 * (planned - start) + np.timedelta64(30 * 1440, "m")
+        for working in net.calendars:
+            if np.datetime64(working.horizon[1], "m") < until:
+                with contextlib.suppress(CalendarError):
+                    working.working_offset(until)
     kept_row = np.full(size, -1, dtype=_I64)
     if sampled_durations.size:
         kept_row[varying_rows] = np.arange(len(varying))
@@ -683,6 +770,7 @@ def simulate_schedule(
     drawn = np.empty((size, per_pass))
     duration = np.empty((size, per_pass), dtype=_I64)
     early_start = np.empty((size, per_pass), dtype=_I64)
+    added = np.empty((net.delayed, per_pass), dtype=_I64)
     for pass_first in range(0, iterations, per_pass):
         pass_count = min(per_pass, iterations - pass_first)
         drawn[:, :pass_count] = base[:, None]
@@ -717,29 +805,31 @@ def simulate_schedule(
                 if extra is not None:
                     cost[first : first + count] += np.where(occurs, extra.sample(rng, count), 0.0)
         kernels.whole_minutes(drawn, pass_count, duration, kept_row, sampled_durations, pass_first)
-        finish_key, minutes, critical = _schedule_passes(
-            net, duration, pass_count, early_start=early_start
-        )
-        done = slice(pass_first, pass_first + pass_count)
-        finish_minutes[done] = (finish_key >> 1) - start_offset
-        finish_instants[done] = minutes
+        finish, critical = scheduler.passes(duration, pass_count, early_start, added)
+        finish_instants[pass_first : pass_first + pass_count] = finish
         critical_count += critical
-    del drawn, duration, early_start
+    del drawn, duration, early_start, added
+    if scheduler.exact and not exact:
+        warnings.append(
+            "Dates beyond what the calendars can cover in the compiled passes: the "
+            "iterations were scheduled by compute_schedule"
+        )
 
     criticality = np.full(tasks.size, np.nan)
-    criticality[leaf_task] = critical_count[position] / iterations
+    criticality[net.task] = critical_count / iterations
     influence = np.full(tasks.size, np.nan)
+    working = net.calendars[0]
+    finish_minutes = _working_minutes(finish_instants, working, start)
     if sampled_durations.size:
         target_ranks = np.empty(iterations, dtype=_I64)
         target_ranks[np.argsort(finish_minutes, kind="stable")] = np.arange(iterations)
         by_row = kernels.spearman_with(sampled_durations, target_ranks)
-        influence[leaf_task[np.asarray(varying, dtype=_I64)]] = by_row
+        influence[net.task[varying_rows]] = by_row
 
-    finish = finish_instants.view("datetime64[m]")
     deterministic_finish = deterministic.project_finish
-    deterministic_minutes = (
-        int(_down_in(np.array([deterministic_finish.astype(_I64)]), net.working)[0]) >> 1
-    ) - start_offset
+    deterministic_minutes = int(
+        _working_minutes(np.array([deterministic_finish.astype(_I64)]), working, start)[0]
+    )
     plan_cost = (
         float(planned_cost)
         if planned_cost is not None
@@ -748,7 +838,7 @@ def simulate_schedule(
     return SimulationResult(
         iterations=iterations,
         percentiles=chosen,
-        finish=finish,
+        finish=finish_instants.view("datetime64[m]"),
         finish_minutes=finish_minutes,
         cost=cost,
         finish_percentiles=np.percentile(finish_instants, chosen, method="higher")
@@ -767,4 +857,6 @@ def simulate_schedule(
         budget_probability=None if budget is None else float((cost <= budget).mean()),
         criticality=criticality,
         sensitivity=influence,
+        method="exact" if scheduler.exact else "compiled",
+        warnings=tuple(warnings),
     )
