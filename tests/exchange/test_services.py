@@ -240,11 +240,12 @@ def test_every_spreadsheet_field_is_marked_for_translation() -> None:
     from pilotage.finance.timesheet_import import FIELD_LABELS as TIMESHEET_LABELS
     from pilotage.interop.formats import FORMAT_LABELS
     from pilotage.interop.tabular import TARGETS
+    from pilotage.risks.risk_import import FIELD_LABELS as RISK_LABELS
 
     labels = {field.label for target in TARGETS.values() for field in target.fields}
-    assert {"actual_costs", "budget_lines", "timesheet_entries"} <= set(TARGETS)
+    assert {"actual_costs", "budget_lines", "timesheet_entries", "risks"} <= set(TARGETS)
     marked = set(FIELD_LABELS) | set(ACTUAL_COST_LABELS) | set(BUDGET_LABELS)
-    assert labels <= marked | set(TIMESHEET_LABELS)
+    assert labels <= marked | set(TIMESHEET_LABELS) | set(RISK_LABELS)
     assert set(FORMAT_LABELS.values()) <= set(FORMAT_NAMES)
 
 

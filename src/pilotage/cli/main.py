@@ -1,4 +1,5 @@
-"""The ``pilotage`` command line: serve, migrate, demo, createuser, token, projects, check."""
+"""The ``pilotage`` command line: serve, migrate, demo, users and tokens, projects, plans,
+resources, money, risks and schedule simulations."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from pilotage.cli.plan import plan
 from pilotage.cli.planning import schedule
 from pilotage.cli.portfolio import demo, projects
 from pilotage.cli.resources import capacity, conflicts, resources
+from pilotage.cli.risks import risks
 from pilotage.cli.server import check, migrate, serve
+from pilotage.cli.simulate import simulate
 
 
 @click.group(
@@ -50,12 +53,14 @@ for command in (
     capacity,
     conflicts,
     schedule,
+    simulate,
     level,
     plan,
     import_file,
     export_project,
     evm,
     invoices,
+    risks,
     check,
 ):
     main.add_command(command)

@@ -8,3 +8,7 @@ class RisksConfig(AppConfig):
     name = "pilotage.risks"
     label = "risks"
     verbose_name = _("Risks")
+
+    def ready(self) -> None:
+        # Registers the risk register's spreadsheet import with the exchange targets.
+        from pilotage.risks import risk_import  # noqa: F401

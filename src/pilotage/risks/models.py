@@ -891,6 +891,9 @@ class SimulationRun(ProjectScoped):
     created_by = _user_field(_("run by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The history keeps who ran what with which seed, not the results it can recompute.
+    audit_ignored_fields = ("settings", "inputs", "results")
+
     class Meta:
         verbose_name = _("simulation run")
         verbose_name_plural = _("simulation runs")
