@@ -63,6 +63,7 @@ __all__ = [
     "PhasedRow",
     "RollupRow",
     "budget_approve",
+    "budget_approve_change",
     "budget_create",
     "budget_delete",
     "budget_get_for_user",
@@ -967,3 +968,127 @@ def budget_delete(*, actor: Any, budget: Budget) -> None:
     _require_draft_rights(actor, budget.owner)
     _require_draft(budget)
     delete_audited(actor=actor, instance=budget)
+
+
+@transaction.atomic
+def budget_approve_change(
+    *,
+    actor: Any,
+    project: Project,
+    amount: Decimal,
+    currency: str,
+    on: dt.date,
+    name: str,
+    comment: str = "",
+    approved_by: Any = None,
+    category_code: str = EXTERNAL_CATEGORY,
+) -> Budget:
+    """A new approved version of the project's current approved budget, made of its lines plus
+    ``amount`` (in ``currency``, converted to the budget's currency on ``on``) in the month of
+    ``on`` under the cost category ``category_code``.
+
+    It is approved at once, on the authority of a change request that ``approved_by`` approved:
+    the change's approval replaces the budget's own submit and approve steps, so the approver
+    need not hold the budget rights and the person applying the change (who may change the
+    project's budget drafts) need not be someone else. The previous approved version is
+    superseded and the project's budget follows, as with :func:`budget_approve`. A negative
+    amount lowers the month's amount of that category.
+
+    Raises a ValidationError naming the problem, and changes nothing, when the project has no
+    approved budget, the category does not exist, ``on`` is in a locked period, an exchange
+    rate is missing or a reduction is larger than the month's amount.
+    """
+    from pilotage.finance.locks import ensure_open
+
+    _require_draft_rights(actor, project)
+    current = (
+        Budget.objects.filter(
+            project=project, kind=BudgetKind.APPROVED, status=BudgetStatus.APPROVED
+        )
+        .order_by("-number")
+        .first()
+    )
+    if current is None:
+        raise ValidationError(
+            gettext("The project %(project)s has no approved budget to raise.")
+            % {"project": project.code},
+            code="no_budget",
+        )
+    category = CostCategory.objects.filter(code=category_code).first()
+    if category is None:
+        raise ValidationError(
+            gettext(
+                "There is no cost category %(code)s to record the change under: add it under "
+                "Finance › Settings."
+            )
+            % {"code": category_code},
+            code="no_category",
+        )
+    ensure_open([on])
+    converted = rate_table().convert_between(amount, currency, current.currency, on)
+    month = month_start(on)
+    budget = budget_create(
+        actor=actor,
+        project=project,
+        kind=BudgetKind.APPROVED,
+        name=name,
+        currency=current.currency,
+        notes=comment,
+        copy_from=current,
+    )
+    before = _lines_text(budget)
+    line = BudgetLine.objects.filter(
+        budget=budget, category=category, expense_type=category.expense_type, month=month
+    ).first()
+    existing = line.amount if line is not None else ZERO
+    total = existing + converted
+    if total < 0:
+        raise ValidationError(
+            gettext(
+                "The budget has %(existing)s %(currency)s for %(category)s in %(month)s: a "
+                "reduction of %(reduction)s %(currency)s cannot be placed there."
+            )
+            % {
+                "existing": f"{existing:,.2f}",
+                "currency": current.currency,
+                "category": category.name,
+                "month": f"{month:%Y-%m}",
+                "reduction": f"{-converted:,.2f}",
+            },
+            code="negative_line",
+        )
+    if line is None and total:
+        BudgetLine.objects.create(
+            budget=budget,
+            category=category,
+            expense_type=category.expense_type,
+            month=month,
+            amount=total,
+        )
+    elif line is not None and total:
+        line.amount = total
+        line.save(update_fields=["amount"])
+    elif line is not None:
+        line.delete()
+    after = _lines_text(budget)
+    if before != after:
+        audit.record_fields_changed(actor=actor, instance=budget, fields={"lines": (before, after)})
+    now = timezone.now()
+    for previous in Budget.objects.filter(
+        project=project, kind=BudgetKind.APPROVED, status=BudgetStatus.APPROVED
+    ).exclude(pk=budget.pk):
+        update_audited(actor=actor, instance=previous, changes={"status": BudgetStatus.SUPERSEDED})
+    update_audited(
+        actor=actor,
+        instance=budget,
+        changes={
+            "status": BudgetStatus.APPROVED,
+            "submitted_by": actor if getattr(actor, "pk", None) else None,
+            "submitted_at": now,
+            "decided_by": approved_by if getattr(approved_by, "pk", None) else None,
+            "decided_at": now,
+            "decision_comment": comment.strip(),
+        },
+    )
+    _set_project_budget(actor, budget)
+    return budget
