@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import translation
 
 from pilotage.accounts.models import User
 from pilotage.demo import data
-from pilotage.demo.builder import build_demo
 from pilotage.demo.finance import FINANCE_USER, TEAM_MEMBERS
 from pilotage.finance import timesheets as timesheet_services
 from pilotage.finance.costs import cost_baseline_current
@@ -40,18 +37,16 @@ from pilotage.finance.models import (
 from pilotage.planning.models import Task
 from pilotage.portfolio.models import Project, ProjectPhase
 from pilotage.portfolio.selectors import project_list
+from pilotage.risks.models import ChangeRequest
 
 TODAY = dt.date(2026, 3, 11)
 MONDAY = dt.date(2026, 3, 9)
 LAST_WEEK = MONDAY - dt.timedelta(weeks=1)
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(seed=42, today=TODAY)
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def _built(demo_build: list[tuple[int, int]]) -> None:
+    """The shared demo build (tests/demo/conftest.py)."""
 
 
 @pytest.fixture
@@ -91,8 +86,13 @@ def test_every_started_planned_project_has_an_approved_and_an_original_budget(
         original = Budget.objects.get(
             project=project, kind=BudgetKind.ORIGINAL, status=BudgetStatus.APPROVED
         )
-        assert current.submitted_by == project.manager
-        assert current.decided_by == finance
+        change = ChangeRequest.objects.filter(budget=current).first()
+        if change is not None:
+            # Raised by an approved change request: approved by whoever approved the change.
+            assert current.decided_by == change.decided_by
+        else:
+            assert current.submitted_by == project.manager
+            assert current.decided_by == finance
         # The approved budget is the project's budget, phased over the project's months.
         assert _total(current) == project.budget
         months = set(current.lines.values_list("month", flat=True))
@@ -105,7 +105,11 @@ def test_every_started_planned_project_has_an_approved_and_an_original_budget(
 
 
 def test_slipping_projects_had_a_higher_budget_re_approved(demo: None) -> None:
-    superseded = Budget.objects.filter(kind=BudgetKind.APPROVED, status=BudgetStatus.SUPERSEDED)
+    # Budgets raised by a change request are checked in tests/demo/test_risks.py.
+    changed = ChangeRequest.objects.exclude(budget=None).values("project")
+    superseded = Budget.objects.filter(
+        kind=BudgetKind.APPROVED, status=BudgetStatus.SUPERSEDED
+    ).exclude(project__in=changed)
     assert 1 <= superseded.count() <= 4
     for old in superseded.select_related("project"):
         project = old.project
@@ -310,3 +314,62 @@ def test_another_portfolio_manager_sees_none_of_these_invoices(demo: None) -> No
     assert set(invoice_list(user=viewer).values_list("project__portfolio__code", flat=True)) <= {
         "COMPLIANCE"
     }
+
+
+# RAID logs, change requests and the simulation (built in the same demo as the money) --------
+
+
+def test_active_projects_keep_a_scored_risk_register_with_its_history(demo: None) -> None:
+    from pilotage.risks.models import Risk, RiskAssessment
+    from pilotage.risks.register import risk_scales, risk_trend
+
+    scales = risk_scales()
+    active = [p for p in _planned() if p.status == "active"]
+    assert len(active) >= 20
+    for project in active:
+        risks = list(Risk.objects.filter(project=project))
+        assert len(risks) >= 3, project.code
+        for risk in risks:
+            assert risk.owner == project.manager
+            assert 1 <= risk.probability <= scales.size("probability")
+            assert 1 <= risk.impact <= scales.size("impact")
+            assert RiskAssessment.objects.filter(risk=risk).count() >= 4
+    pmo = User.objects.get(username=data.PMO_LEAD)
+    weeks = risk_trend(user=pmo, weeks=14, today=TODAY)
+    # The reassessments of the last twelve weeks show in the trend, not just this week.
+    assert sum(1 for week in weeks if week.open) >= 12
+
+
+def test_crm_change_request_was_approved_by_the_sponsor_and_applied(demo: None) -> None:
+    from pilotage.planning.models import Baseline
+
+    crm = Project.objects.get(code="DIG-CRM")
+    applied = ChangeRequest.objects.get(project=crm, status="applied")
+    assert applied.decided_by == crm.sponsor
+    assert applied.baseline is not None
+    assert Baseline.objects.get(pk=applied.baseline_id).is_primary
+    assert applied.budget is not None
+    previous = Budget.objects.get(
+        project=crm, kind=BudgetKind.APPROVED, status=BudgetStatus.SUPERSEDED
+    )
+    assert _total(applied.budget) == _total(previous) + applied.cost_impact
+    waiting = ChangeRequest.objects.filter(project=crm, status="submitted")
+    assert waiting.count() == 1
+
+
+def test_pmo_reads_the_stored_simulation_of_the_crm(demo: None) -> None:
+    from pilotage.demo.risks import SIMULATION_SEED
+    from pilotage.risks.models import SimulationRun
+    from pilotage.risks.simulation import simulation_rerun
+
+    run = SimulationRun.objects.get(project__code="DIG-CRM")
+    assert run.seed == SIMULATION_SEED
+    assert run.status == "done"
+    percentiles = run.results["percentiles"]
+    p50 = next(row for row in percentiles if row["label"] == "P50")
+    p80 = next(row for row in percentiles if row["label"] == "P80")
+    assert p50["finish"] <= p80["finish"]
+    assert run.results["criticality"], "the run lists the tasks that drive the finish"
+    pmo = User.objects.get(username=data.PMO_LEAD)
+    again = simulation_rerun(actor=pmo, run=run)
+    assert again.results["percentiles"] == percentiles

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.db.models import F
 
 from pilotage.accounts.models import User
 from pilotage.demo import data, plans
-from pilotage.demo.builder import build_demo, plan_demo
+from pilotage.demo.builder import plan_demo
 from pilotage.planning.models import (
     Baseline,
     BaselineTask,
@@ -22,18 +20,15 @@ from pilotage.planning.models import (
     WorkCalendar,
 )
 from pilotage.portfolio.models import Project, ProjectPhase, ProjectStatus
+from pilotage.risks.models import ChangeRequest
 
 TODAY = dt.date(2026, 3, 11)
 STATUS_DATE = dt.datetime(2026, 3, 11, 17, 0)
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    # Building the plans takes a while: once for the module, rolled back at the end.
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(seed=42, today=TODAY)
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def _built(demo_build: list[tuple[int, int]]) -> None:
+    """The shared demo build (tests/demo/conftest.py)."""
 
 
 @pytest.fixture
@@ -157,7 +152,9 @@ def test_plans_not_yet_in_execution_have_no_baseline(demo: None) -> None:
 
 
 def test_baselines_fit_the_project_dates(demo: None) -> None:
-    for baseline in Baseline.objects.select_related("project"):
+    # A baseline captured by an approved change request is the changed plan, not the first one.
+    changed = ChangeRequest.objects.exclude(baseline=None).values("baseline")
+    for baseline in Baseline.objects.exclude(pk__in=changed).select_related("project"):
         project = baseline.project
         if project.status == ProjectStatus.CANCELLED:
             continue

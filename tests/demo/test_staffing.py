@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.db import transaction
 from django.utils import translation
 
 from pilotage.accounts.models import User
 from pilotage.demo import data
-from pilotage.demo.builder import build_demo
 from pilotage.portfolio.models import ProjectPhase
 from pilotage.resources.capacity import CapacityFilters, capacity_report
 from pilotage.resources.models import Assignment, Resource, RoleDemand
@@ -20,12 +17,9 @@ from pilotage.resources.models import Assignment, Resource, RoleDemand
 TODAY = dt.date(2026, 3, 11)
 
 
-@pytest.fixture(scope="module")
-def _built(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_demo(seed=42, today=TODAY)
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def _built(demo_build: list[tuple[int, int]]) -> None:
+    """The shared demo build (tests/demo/conftest.py)."""
 
 
 @pytest.fixture
