@@ -442,8 +442,8 @@ def estimates_apply_multipliers(
     distribution: str = EstimateDistribution.TRIANGULAR,
 ) -> list[TaskEstimate]:
     """Estimate tasks as multiples of their planned duration (0.9, 1.0 and 1.3 of it ...):
-    the ``tasks`` given (their estimates are replaced), or else every leaf task of the project
-    without an estimate. CHANGE on the project; returns the estimates written."""
+    the ``tasks`` given (their estimates are replaced), or else every unfinished leaf task of
+    the project without an estimate. CHANGE on the project; returns the estimates written."""
     require(actor, Action.CHANGE, project)
     _check_multipliers(optimistic, most_likely, pessimistic)
     if distribution not in EstimateDistribution.values:
@@ -458,6 +458,8 @@ def estimates_apply_multipliers(
         chosen = list(
             _leaf_tasks(project)
             .filter(estimate__isnull=True)
+            # A finished task's duration is known: the simulation keeps its actual dates.
+            .exclude(percent_complete__gte=100)
             .select_related("project")
             .order_by("position")
         )
