@@ -160,10 +160,15 @@ def _record_risks(
             "owner": manager,
             "tasks": tasks,
             "proximity": proximity if proximity and proximity > today else None,
-            "review_date": today + dt.timedelta(days=rng.choice((-6, 9, 16, 23, 30))),
+            # One review in six is late.
+            "review_date": today + dt.timedelta(days=rng.choice((-6, 5, 9, 16, 23, 30))),
         }
         if entry.cost is not None:
-            values["cost_impact"] = (Decimal(entry.cost) * currency_factor).quantize(Decimal("1"))
+            # The same kind of risk costs more or less depending on the project.
+            scale = Decimal(str(rng.choice((0.5, 0.75, 1.0, 1.25, 1.5, 2.0))))
+            values["cost_impact"] = (Decimal(entry.cost) * scale * currency_factor).quantize(
+                Decimal("1000")
+            )
         if delay is not None and tasks:
             values["schedule_impact_min_days"] = _days(delay[0])
             values["schedule_impact_likely_days"] = _days(delay[1])
@@ -171,7 +176,7 @@ def _record_risks(
         risk = register.risk_create(actor=manager, project=project, title=entry.title, **values)
         _history(risk, entry, today, rng)
         for index, description in enumerate(entry.actions):
-            due = today + dt.timedelta(days=rng.choice((-12, -3, 10, 20, 35)) + 7 * index)
+            due = today + dt.timedelta(days=rng.choice((-12, 6, 10, 20, 35)) + 7 * index)
             action = register.risk_action_create(
                 actor=manager, risk=risk, description=description, owner=manager, due_date=due
             )
