@@ -383,3 +383,18 @@ def test_a_run_still_reads_after_its_tasks_change(client: Client, world: World) 
     assert response.status_code == 200
     used = response.content.decode().split('data-testid="estimates-used"')[1]
     assert "Design" in used.split("</table>")[0]
+
+
+def test_row_ids_and_ticks_carry_the_bare_task_number(client: Client, world: World) -> None:
+    # Numbers are shown with thousands separators; ids and posted values must not be.
+    from pilotage.planning.models import Task
+
+    _plan(world)
+    Task.objects.create(
+        pk=12345, project=world.project, name="Archive the boxes", position=99, uid=99
+    )
+    client.force_login(world.project_manager)
+    page = client.get(_estimates(world)).content.decode()
+    assert 'id="estimate-row-12345"' in page
+    assert 'name="tasks" value="12345"' in page
+    assert "12,345" not in page
