@@ -46,8 +46,9 @@ imports: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
+# The engine and the file formats never touch the database: their tests run once, above.
 postgres: $(VENV)/.installed-dev
-	$(BIN)/pytest -p tests.pgcluster -m "not e2e"
+	$(BIN)/pytest -p tests.pgcluster -m "not e2e" tests --ignore=tests/engine --ignore=tests/interop
 
 test: lint typecheck imports unit postgres
 
