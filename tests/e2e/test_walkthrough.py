@@ -1,4 +1,5 @@
-"""A PMO's first visit in a real browser: sign in, dashboard, a project, rename it, read history."""
+"""A PMO's first visit in a real browser: sign in, dashboard, a project, rename it, read history,
+then its RAID log and a schedule risk simulation."""
 
 from __future__ import annotations
 
@@ -67,3 +68,37 @@ def test_sign_in_browse_rename_a_project_and_find_it_in_history(
     expect(latest).to_contain_text("CRM replacement")
     expect(latest).to_contain_text("CRM replacement (Salesforce)")
     _shoot(page, screenshot_dir, "history")
+
+    _simulate_the_crm(page, screenshot_dir)
+
+
+def _simulate_the_crm(page: Any, screenshot_dir: Path | None) -> None:
+    """The PMO reads the CRM's RAID overview, runs a simulation, reads its P80 and most
+    critical task (in the same demo, to build it once)."""
+    from pilotage.risks.models import SimulationRun
+
+    page.get_by_role("navigation", name="Project sections").get_by_role("link", name="RAID").click()
+    # The register's heat map and top risks, from the demo's RAID log.
+    expect(page.get_by_role("heading", name="Heat map")).to_be_visible()
+    expect(page.get_by_text("Duplicate accounts far above the 8 % estimated").first).to_be_visible()
+    _shoot(page, screenshot_dir, "raid")
+
+    page.get_by_role("navigation", name="RAID sections").get_by_role(
+        "link", name="Simulation"
+    ).click()
+    form = page.get_by_test_id("simulation-form")
+    form.get_by_label("Iterations").fill("2000")
+    form.get_by_label("Random seed").fill("11")
+    form.get_by_role("button", name="Run the simulation").click()
+
+    run = SimulationRun.objects.filter(seed=11).get()
+    assert run.status == "done", run.error
+    p80 = next(entry for entry in run.results["percentiles"] if entry["label"] == "P80")
+    shown = page.get_by_test_id("p80-finish")
+    expect(shown).to_be_visible()
+    assert (shown.get_attribute("datetime") or "").startswith(p80["finish"])
+    most_critical = next(row for row in run.results["criticality"] if not row["milestone"])
+    first = page.get_by_test_id("top-critical").get_by_role("listitem").first
+    expect(first).to_contain_text(most_critical["name"])
+    expect(page.locator("#simulation-finish-chart .main-svg").first).to_be_visible()
+    _shoot(page, screenshot_dir, "simulation")

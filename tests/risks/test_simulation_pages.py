@@ -314,8 +314,14 @@ def test_a_run_from_the_form_opens_its_results(client: Client, world: World) -> 
     page = client.get(response["Location"]).content.decode()
     p80 = next(entry for entry in run.results["percentiles"] if entry["label"] == "P80")
     assert f'datetime="{p80["finish"]}' in page
-    first = run.results["criticality"][0]
-    assert first["name"] in page.split('data-testid="top-critical"')[1]
+    # The card names the work that drives the finish, not the milestone closing the plan.
+    card = page.split('data-testid="top-critical"')[1].split("</div>")[0]
+    live = next(row for row in run.results["criticality"] if row["name"] == "Go live")
+    assert live["milestone"]
+    assert live["criticality"] == 1
+    first = next(row for row in run.results["criticality"] if not row["milestone"])
+    assert first["name"] in card
+    assert "Go live" not in card
     assert 'id="simulation-data"' in page
     listing = client.get(_simulations(world)).content.decode()
     assert "First" in listing

@@ -1143,6 +1143,7 @@ def _results(
                 "wbs": task.wbs_code,
                 "name": task.name,
                 "project": task.project.code,
+                "milestone": bool(task.is_milestone),
                 "criticality": round(float(value), 4),
             }
         )

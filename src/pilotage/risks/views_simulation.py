@@ -406,7 +406,11 @@ def simulation_detail(request: PageRequest, pk: int) -> HttpResponse:
             deadline_percent=_percent(results.get("deadline_probability")),
             budget_percent=_percent(results.get("budget_probability")),
             criticality=criticality,
-            top_critical=[row for row in criticality[:5] if row["criticality"] > 0],
+            # Milestones at the end of the network are always critical: the card names the
+            # work that drives the finish.
+            top_critical=[
+                row for row in criticality if row["criticality"] > 0 and not row.get("milestone")
+            ][:5],
             multiple_projects=multiple,
             estimates=[
                 {**entry, "distribution_label": _distribution_label(entry.get("distribution"))}
