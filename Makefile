@@ -63,6 +63,7 @@ benchmark: $(VENV)/.installed-dev
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --pre -e ".[dev,bench,mpp]"
 	$(BIN)/python benchmarks/portfolio_pages.py
 	$(BIN)/python benchmarks/cpm.py
+	$(BIN)/python benchmarks/monte_carlo.py
 	$(BIN)/python benchmarks/plan_pages.py
 	$(BIN)/python benchmarks/mspdi_read.py
 	$(BIN)/python benchmarks/interop.py
