@@ -70,6 +70,7 @@ from pilotage.risks.models import (
     RiskSettings,
 )
 from pilotage.risks.raid import next_code
+from pilotage.risks.register import acting_user, risk_settings
 
 __all__ = [
     "CHANGE_REQUEST_FIELDS",
@@ -121,10 +122,6 @@ _DELETABLE = (
 )
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _name(user: Any) -> str:
     if user is None:
         return gettext("System")
@@ -133,8 +130,6 @@ def _name(user: Any) -> str:
 
 
 def _settings() -> RiskSettings:
-    from pilotage.risks.register import risk_settings
-
     return risk_settings()
 
 
@@ -409,7 +404,7 @@ def _event(
 ) -> ChangeRequestEvent:
     return ChangeRequestEvent.objects.create(
         change_request=change_request,
-        actor=_user(actor),
+        actor=acting_user(actor),
         status=status or change_request.status,
         comment=comment.strip(),
     )
@@ -442,7 +437,7 @@ def change_request_create(
         programme_id=project.programme_id,
         code=code.strip() or next_code(ChangeRequest, project.portfolio),
         title=title.strip(),
-        created_by=_user(actor),
+        created_by=acting_user(actor),
         **values,
     )
     create_audited(actor=actor, instance=change_request)
@@ -549,12 +544,12 @@ def _log_decision(
         programme_id=project.programme_id,
         code=next_code(Decision, project.portfolio),
         title=title[:255],
-        decided_by=_user(actor),
+        decided_by=acting_user(actor),
         decided_on=timezone.localdate(),
         rationale=rationale,
         affects="\n".join(text for text in affects if text),
         change_request=change_request,
-        created_by=_user(actor),
+        created_by=acting_user(actor),
     )
     # The approval is the authority to log it: approvers need not hold Change on the project.
     return create_audited(actor=actor, instance=decision)
@@ -572,7 +567,7 @@ def change_request_approve(
         instance=change_request,
         changes={
             "status": ChangeRequestStatus.APPROVED,
-            "decided_by": _user(actor),
+            "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "decision_comment": comment.strip(),
         },
@@ -601,7 +596,7 @@ def change_request_reject(
         instance=change_request,
         changes={
             "status": ChangeRequestStatus.REJECTED,
-            "decided_by": _user(actor),
+            "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "decision_comment": comment.strip(),
         },
@@ -822,7 +817,7 @@ def change_request_apply(*, actor: Any, change_request: ChangeRequest) -> Applie
         changes={
             "status": ChangeRequestStatus.APPLIED,
             "applied_at": timezone.now(),
-            "applied_by": _user(actor),
+            "applied_by": acting_user(actor),
             "baseline": baseline,
             "budget": budget,
         },

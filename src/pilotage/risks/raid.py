@@ -40,6 +40,12 @@ from pilotage.risks.models import (
     RiskAssessment,
     RiskStatus,
 )
+from pilotage.risks.register import (
+    acting_user,
+    raid_escalate,
+    raid_next_code,
+    risk_expected_value,
+)
 
 __all__ = [
     "ASSUMPTION_FIELDS",
@@ -138,13 +144,7 @@ DECISION_FIELDS = (
 
 def next_code(model: type[RaidScoped], portfolio: Portfolio) -> str:
     """The next free code of this kind of item in the portfolio: ``I-004`` after ``I-003``."""
-    from pilotage.risks.register import raid_next_code
-
     return raid_next_code(model, portfolio=portfolio, prefix=f"{CODE_PREFIXES[model]}-")
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _scope(project: Project) -> dict[str, Any]:
@@ -185,15 +185,13 @@ def _search(queryset: QuerySet[Any], search: str) -> QuerySet[Any]:
 def risk_mark_occurred(*, actor: Any, risk: Risk) -> Risk:
     """The risk happened (an issue was raised from it): its status becomes occurred and its
     scores as they stand are recorded in its assessment history."""
-    from pilotage.risks.register import risk_expected_value
-
     if risk.status == RiskStatus.OCCURRED:
         return risk
     update_audited(actor=actor, instance=risk, changes={"status": RiskStatus.OCCURRED})
     RiskAssessment.objects.create(
         risk=risk,
         assessed_at=timezone.now(),
-        assessed_by=_user(actor),
+        assessed_by=acting_user(actor),
         status=risk.status,
         probability=risk.probability,
         impact=risk.impact,
@@ -287,7 +285,7 @@ def issue_create(
         **_scope(project),
         code=code.strip() or next_code(Issue, project.portfolio),
         title=title.strip(),
-        created_by=_user(actor),
+        created_by=acting_user(actor),
         **values,
     )
     create_audited(actor=actor, instance=issue, errors=_check_issue(issue))
@@ -388,8 +386,6 @@ def issue_delete(*, actor: Any, issue: Issue) -> None:
 @transaction.atomic
 def issue_escalate(*, actor: Any, issue: Issue, level: str, comment: str = "") -> Issue:
     """Raise (or lower) the level the issue shows at: programme or portfolio RAID pages."""
-    from pilotage.risks.register import raid_escalate
-
     raid_escalate(actor=actor, item=issue, level=level, comment=comment)
     return issue
 
@@ -454,7 +450,7 @@ def assumption_create(
         **_scope(project),
         code=code.strip() or next_code(Assumption, project.portfolio),
         title=title.strip(),
-        created_by=_user(actor),
+        created_by=acting_user(actor),
         **values,
     )
     return create_audited(actor=actor, instance=assumption, errors=_check_assumption(assumption))
@@ -735,7 +731,7 @@ def dependency_create(
         **_scope(project),
         code=code.strip() or next_code(ProjectDependency, project.portfolio),
         title=title.strip(),
-        created_by=_user(actor),
+        created_by=acting_user(actor),
         **values,
     )
     changed = {name for name, value in values.items() if value not in (None, "")}
@@ -908,7 +904,7 @@ def decision_create(
         code=code.strip() or next_code(Decision, project.portfolio),
         title=title.strip(),
         decided_on=decided_on,
-        created_by=_user(actor),
+        created_by=acting_user(actor),
         **values,
     )
     return create_audited(actor=actor, instance=decision, errors=_check_decision(decision))

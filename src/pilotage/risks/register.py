@@ -220,7 +220,8 @@ def _forbid() -> None:
     raise ForbiddenError(gettext("You do not have permission to do this."))
 
 
-def _user_or_none(actor: Any) -> Any:
+def acting_user(actor: Any) -> Any:
+    """The user to record as having done something: None for a system actor (no row)."""
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -1027,7 +1028,7 @@ def _assess(actor: Any, risk: Risk, scales: RiskScales) -> RiskAssessment:
     return RiskAssessment.objects.create(
         risk=risk,
         assessed_at=timezone.now(),
-        assessed_by=_user_or_none(actor),
+        assessed_by=acting_user(actor),
         status=risk.status,
         probability=risk.probability,
         impact=risk.impact,
@@ -1075,7 +1076,7 @@ def risk_create(*, actor: Any, project: Project, title: str, **values: Any) -> R
         programme_id=project.programme_id,
         code=code,
         title=title.strip(),
-        created_by=_user_or_none(actor),
+        created_by=acting_user(actor),
         **values,
     )
     _status_dates(risk, None)
@@ -1371,7 +1372,7 @@ def raid_escalate(*, actor: Any, item: RaidScoped, level: str, comment: str = ""
     before = audit.capture(item)
     item.escalation_level = level
     item.escalated_at = timezone.now() if raised else None
-    item.escalated_by = _user_or_none(actor) if raised else None
+    item.escalated_by = acting_user(actor) if raised else None
     validate(item)
     item.save()
     entry = audit.record_updated(actor=actor, instance=item, before=before)
