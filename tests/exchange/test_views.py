@@ -260,3 +260,70 @@ def test_priority_and_manual_scheduling_are_edited_on_the_task_page(
     )
     task.refresh_from_db()
     assert (task.priority, task.is_manual, task.is_active) == (900, True, True)
+
+
+def _meeting(world: World, title: str, cancelled: str = "", **values: object) -> int:
+    """Plan a meeting of the world's project (or another), cancelled if a reason is given;
+    gives its id."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from pilotage.collaboration.services import meeting_cancel, meeting_create
+
+    start = dt.datetime(2026, 6, 16, 10, tzinfo=ZoneInfo("Europe/Paris"))
+    chosen: dict[str, object] = {"actor": world.pmo, "project": world.project}
+    chosen.update(values)
+    meeting = meeting_create(
+        title=title, starts_at=start, ends_at=start + dt.timedelta(hours=1), **chosen
+    )
+    if cancelled:
+        meeting_cancel(actor=world.pmo, meeting=meeting, reason=cancelled)
+    return meeting.pk
+
+
+def test_the_project_calendar_holds_its_meetings_and_no_other_projects(
+    client: Client, world: World
+) -> None:
+    _meeting(world, "Steering committee", location="Board room")
+    _meeting(world, "Design workshop", cancelled="Architect away")
+    _meeting(world, "HR sync", project=world.sibling_project)
+    _meeting(world, "WMS sync", project=world.other_project)
+    client.force_login(world.viewer)
+    calendar = Calendar.from_ical(client.get(f"/projects/{world.project.pk}/export/ics/").content)
+    events = {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+    assert set(events) == {"CRM: Steering committee", "CRM: Design workshop"}
+    assert str(events["CRM: Steering committee"]["LOCATION"]) == "Board room"
+    assert str(events["CRM: Steering committee"]["TRANSP"]) == "OPAQUE"
+    assert str(events["CRM: Design workshop"]["STATUS"]) == "CANCELLED"
+    client.force_login(world.outsider)
+    assert client.get(f"/projects/{world.project.pk}/export/ics/").status_code == 404
+
+
+def test_the_personal_calendar_holds_the_meetings_one_is_invited_to(
+    client: Client, world: World
+) -> None:
+    manager = world.project_manager
+    _meeting(world, "Organised", actor=manager)
+    invited = _meeting(world, "Invited", attendees=[manager, world.viewer])
+    _meeting(world, "Optional", optional_attendees=[manager])
+    _meeting(world, "Called off", cancelled="Sponsor away", attendees=[manager])
+    _meeting(world, "Not invited", attendees=[world.viewer])
+    _meeting(world, "Elsewhere", project=world.sibling_project, attendees=[world.viewer])
+    feed = services.calendar_feed_reset(actor=manager)
+    response = client.get(f"/calendar/{feed.token}.ics")
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    events = {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+    assert set(events) == {"CRM: Organised", "CRM: Invited", "CRM: Optional", "CRM: Called off"}
+    assert str(events["CRM: Called off"]["STATUS"]) == "CANCELLED"
+    assert str(events["CRM: Invited"]["STATUS"]) == "CONFIRMED"
+    assert str(events["CRM: Invited"]["URL"]) == f"http://testserver/meetings/{invited}/"
+    addresses = [str(address) for address in events["CRM: Invited"]["ATTENDEE"]]
+    assert f"mailto:{manager.email}" in addresses
+    viewer_feed = services.calendar_feed_reset(actor=world.viewer)
+    calendar = Calendar.from_ical(client.get(f"/calendar/{viewer_feed.token}.ics").content)
+    assert sorted(str(event["SUMMARY"]) for event in calendar.walk("VEVENT")) == [
+        "CRM: Invited",
+        "CRM: Not invited",
+        "HR: Elsewhere",
+    ]

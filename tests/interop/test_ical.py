@@ -256,3 +256,109 @@ class TestErrors:
     def test_an_unknown_time_zone(self) -> None:
         with pytest.raises(ValueError, match="'Europe/Atlantis' is not a time zone name"):
             write([], time_zone="Europe/Atlantis")
+
+
+# Meetings: busy time, organiser, attendees and revisions ----------------------------------------
+
+
+def meeting_event(**values: Any) -> CalendarEvent:
+    from pilotage.interop.ical import Attendee
+
+    settings: dict[str, Any] = {
+        "uid": "meeting-1@pilotage",
+        "summary": "Steering committee",
+        "start": datetime(2026, 6, 16, 14),
+        "end": datetime(2026, 6, 16, 15, 30),
+        "busy": True,
+        "organizer": Attendee("Paul Martin", "paul.martin@example.com"),
+        "attendees": (
+            Attendee("Ada Lovelace", "ada@example.com"),
+            Attendee("Alan Turing", "alan@example.com", optional=True),
+        ),
+        "sequence": 3,
+    }
+    settings.update(values)
+    return CalendarEvent(**settings)
+
+
+def test_a_meeting_is_busy_with_its_organizer_attendees_and_sequence() -> None:
+    event = events_of(write([meeting_event()]))["meeting-1@pilotage"]
+    assert str(event["TRANSP"]) == "OPAQUE"
+    assert event.decoded("SEQUENCE") == 3
+    organizer = event["ORGANIZER"]
+    assert str(organizer) == "mailto:paul.martin@example.com"
+    assert organizer.params["CN"] == "Paul Martin"
+    assert "ROLE" not in organizer.params
+    attendees = {str(address): address.params for address in event["ATTENDEE"]}
+    assert list(attendees) == ["mailto:ada@example.com", "mailto:alan@example.com"]
+    assert attendees["mailto:ada@example.com"]["CN"] == "Ada Lovelace"
+    assert attendees["mailto:ada@example.com"]["ROLE"] == "REQ-PARTICIPANT"
+    assert attendees["mailto:ada@example.com"]["CUTYPE"] == "INDIVIDUAL"
+    assert attendees["mailto:alan@example.com"]["ROLE"] == "OPT-PARTICIPANT"
+
+
+def test_names_with_commas_and_accents_survive_in_attendees() -> None:
+    from pilotage.interop.ical import Attendee
+
+    data = write(
+        [meeting_event(attendees=(Attendee("Garnier, Émilie", "emilie.garnier@example.com"),))]
+    )
+    event = events_of(data)["meeting-1@pilotage"]
+    assert event["ATTENDEE"].params["CN"] == "Garnier, Émilie"
+
+
+def test_a_first_version_writes_no_sequence_and_plan_dates_stay_free() -> None:
+    data = write(
+        [
+            meeting_event(sequence=0, organizer=None, attendees=()),
+            CalendarEvent("task-1@pilotage", "Design", datetime(2026, 3, 2, 8)),
+        ]
+    )
+    events = events_of(data)
+    meeting = events["meeting-1@pilotage"]
+    assert "SEQUENCE" not in meeting
+    assert "ORGANIZER" not in meeting
+    assert "ATTENDEE" not in meeting
+    assert str(meeting["TRANSP"]) == "OPAQUE"
+    assert str(events["task-1@pilotage"]["TRANSP"]) == "TRANSPARENT"
+
+
+def test_an_all_day_event_stays_free_even_when_busy() -> None:
+    data = write(
+        [
+            meeting_event(uid="offsite", start=date(2026, 6, 16), end=date(2026, 6, 17)),
+            meeting_event(
+                uid="workshop",
+                start=datetime(2026, 6, 18, 9),
+                end=datetime(2026, 6, 18, 17),
+                all_day=True,
+            ),
+        ]
+    )
+    for event in events_of(data).values():
+        assert str(event["TRANSP"]) == "TRANSPARENT"
+        assert str(event["X-MICROSOFT-CDO-BUSYSTATUS"]) == "FREE"
+
+
+def test_bad_attendees_and_sequences_are_named() -> None:
+    import re
+
+    from pilotage.interop.ical import Attendee
+
+    named = "Event 'meeting-1@pilotage': {} has no valid e-mail address"
+    cases = [
+        (Attendee("Ada Lovelace", ""), named.format("'Ada Lovelace'")),
+        (Attendee("Ada Lovelace", "  "), named.format("'Ada Lovelace'")),
+        (Attendee("Ada Lovelace", "ada at example.com"), named.format("'Ada Lovelace'")),
+        (Attendee("", "<ada@example.com>"), named.format("'<ada@example.com>'")),
+        (Attendee("Ada Lovelace", "ada.example.com"), named.format("'Ada Lovelace'")),
+    ]
+    for attendee, message in cases:
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            write([meeting_event(attendees=(attendee,))])
+    with pytest.raises(ValueError, match=f"^{re.escape(named.format(repr('Paul Martin')))}$"):
+        write([meeting_event(organizer=Attendee("Paul Martin", "paul.martin"))])
+    with pytest.raises(
+        ValueError, match=r"^Event 'meeting-1@pilotage': the sequence -1 is negative$"
+    ):
+        write([meeting_event(sequence=-1)])

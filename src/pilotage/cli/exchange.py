@@ -302,8 +302,8 @@ def _print_report(report: dict[str, Any], output: str, *, dry_run: bool) -> None
     cls=Command,
     help=gettext_noop(
         "Export a project: Microsoft Project XML (mspdi), an Excel workbook (xlsx), its "
-        "milestones and deadlines as iCalendar (ics), or a Pilotage plan (json). PROJECT is "
-        "the project's code. Writes to --output, or to standard output."
+        "milestones, deadlines and meetings as iCalendar (ics), or a Pilotage plan (json). "
+        "PROJECT is the project's code. Writes to --output, or to standard output."
     ),
 )
 @click.argument("project_code", metavar="PROJECT")

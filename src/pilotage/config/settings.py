@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pilotage.portfolio",
     "pilotage.planning",
     "pilotage.resources",
+    "pilotage.collaboration",
     "pilotage.finance",
     "pilotage.risks",
     "pilotage.exchange",

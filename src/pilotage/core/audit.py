@@ -8,6 +8,7 @@ identical traces.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,6 +34,8 @@ def _json_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return value.total_seconds()
+    if isinstance(value, uuid.UUID):
+        return str(value)
     if isinstance(value, FieldFile):
         return value.name or ""
     return value

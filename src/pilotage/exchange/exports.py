@@ -16,6 +16,8 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require, visible
+from pilotage.collaboration.calendar import meeting_events
+from pilotage.collaboration.selectors import meeting_list, meetings_of_user
 from pilotage.core.bulk import collection_paused
 from pilotage.interop.document import ProjectDocument
 from pilotage.interop.ical import CalendarEvent, write_ics
@@ -71,7 +73,8 @@ def project_export(*, actor: User, project: Project, format: str, base_url: str 
     stem = slugify(project.code) or "project"
     if format == "ics":
         content = write_ics(
-            calendar_events(_project_tasks([project]), base_url=base_url),
+            calendar_events(_project_tasks([project]), base_url=base_url)
+            + meeting_events(meeting_list(user=actor, project=project), base_url=base_url),
             name=f"{project.code} {project.name}",
             time_zone=settings.TIME_ZONE,
         )
@@ -301,15 +304,17 @@ def calendar_events(tasks: Iterable[Task], *, base_url: str = "") -> list[Calend
 
 def user_calendar(user: User, *, base_url: str = "") -> bytes:
     """The milestones and deadlines of every project the user may see and is involved in
-    (manager, sponsor or member), or of all visible projects for the PMO's roles."""
+    (manager, sponsor or member), or of all visible projects for the PMO's roles, and the
+    meetings the user organises or is invited to."""
     projects = visible(user, Project.objects.all())
     involved = projects.filter(_involvement(user)).distinct()
     chosen = involved if involved.exists() else projects
     return write_ics(
-        calendar_events(_project_tasks(chosen), base_url=base_url),
+        calendar_events(_project_tasks(chosen), base_url=base_url)
+        + meeting_events(meetings_of_user(user), base_url=base_url),
         name=gettext("Pilotage: %(user)s") % {"user": user.get_full_name() or user.username},
         time_zone=settings.TIME_ZONE,
-        description=gettext("Milestones and deadlines of your projects."),
+        description=gettext("Milestones, deadlines and meetings of your projects."),
     )
 
 

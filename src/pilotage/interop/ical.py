@@ -22,6 +22,16 @@ day before), and ``DTEND`` is the day after, as RFC 5545 wants. Without an ``end
 one day. These events are marked ``TRANSP:TRANSPARENT`` (with Outlook's all-day and free
 markers) so that a plan's tasks do not show people as busy.
 
+Meetings
+--------
+A meeting is a timed event with ``busy=True`` (``TRANSP:OPAQUE``: it shows people as busy), an
+``organizer`` and ``attendees`` (:class:`Attendee`, written as ``mailto:`` addresses with their
+names, and ``ROLE=OPT-PARTICIPANT`` for optional ones) and a ``sequence`` that grows with every
+change, so that a calendar that already holds it takes the newer version. A cancelled meeting
+keeps its UID with ``STATUS:CANCELLED``, so subscribed calendars strike it out rather than keep
+it. People without an e-mail address are listed in the description instead: RFC 5545 wants an
+address for every attendee.
+
 A timed event whose end is missing or equal to its start, such as a milestone, is written with
 ``DTSTART`` alone: RFC 5545 reads that as an event that takes no time, at its instant, which is
 the exact moment the milestone falls. To show milestones as whole days instead, give them
@@ -55,11 +65,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
-__all__ = ["EVENT_STATUSES", "PRODUCT_ID", "CalendarEvent", "write_ics"]
+__all__ = ["EVENT_STATUSES", "PRODUCT_ID", "Attendee", "CalendarEvent", "write_ics"]
 
 PRODUCT_ID: Final = "-//Pilotage//Pilotage//EN"
 EVENT_STATUSES: Final = ("TENTATIVE", "CONFIRMED", "CANCELLED")
 """The statuses RFC 5545 allows on an event."""
+
+
+@dataclass(frozen=True, slots=True)
+class Attendee:
+    """Someone invited to an event (or its organiser): a name and an e-mail address.
+
+    Parameters
+    ----------
+    name : str
+        As calendar programs show it (``CN``).
+    email : str
+        The address (written as ``mailto:``); it must not be empty.
+    optional : bool, optional
+        Invited but not required (``ROLE=OPT-PARTICIPANT``).
+    """
+
+    name: str
+    email: str
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +114,12 @@ class CalendarEvent:
         ``"TENTATIVE"``, ``"CONFIRMED"`` or ``"CANCELLED"`` (any case); empty for none.
     last_modified : datetime, optional
         When the item last changed; naive values are in the calendar's time zone.
+    busy : bool, optional
+        Show the time as busy (``TRANSP:OPAQUE``), as for a meeting; plan dates are free.
+    organizer : Attendee, optional
+    attendees : tuple of Attendee, optional
+    sequence : int, optional
+        The revision of the event (``SEQUENCE``), raised at every change of its time or status.
     """
 
     uid: str
@@ -98,6 +133,10 @@ class CalendarEvent:
     categories: tuple[str, ...] = ()
     status: str = ""
     last_modified: datetime | None = None
+    busy: bool = False
+    organizer: Attendee | None = None
+    attendees: tuple[Attendee, ...] = ()
+    sequence: int = 0
 
 
 def write_ics(
@@ -133,7 +172,8 @@ def write_ics(
     ------
     ValueError
         If the time zone is unknown, a UID is empty or repeats, an end comes before its start,
-        or a status is not one of :data:`EVENT_STATUSES`; the message names the event.
+        a status is not one of :data:`EVENT_STATUSES`, an attendee has no e-mail address or
+        the sequence is negative; the message names the event.
 
     Examples
     --------
@@ -179,6 +219,21 @@ def write_ics(
         )
     data: bytes = calendar.to_ical()
     return data
+
+
+def _address(event: CalendarEvent, person: Attendee, *, organizer: bool) -> icalendar.vCalAddress:
+    email = person.email.strip()
+    if not email or any(c in email for c in " \t\r\n<>") or "@" not in email:
+        raise ValueError(
+            f"Event {event.uid!r}: {person.name or email!r} has no valid e-mail address"
+        )
+    address = icalendar.vCalAddress(f"mailto:{email}")
+    if person.name.strip():
+        address.params["CN"] = person.name.strip()
+    if not organizer:
+        address.params["CUTYPE"] = "INDIVIDUAL"
+        address.params["ROLE"] = "OPT-PARTICIPANT" if person.optional else "REQ-PARTICIPANT"
+    return address
 
 
 def _zone(time_zone: str) -> ZoneInfo:
@@ -246,7 +301,15 @@ def _event(
             if end > start:
                 component.add("dtend", end)
                 years.append(end.year)
-    component.add("transp", "TRANSPARENT")
+    component.add("transp", "OPAQUE" if event.busy and not all_day else "TRANSPARENT")
+    if event.sequence < 0:
+        raise ValueError(f"Event {event.uid!r}: the sequence {event.sequence} is negative")
+    if event.sequence:
+        component.add("sequence", event.sequence)
+    if event.organizer is not None:
+        component.add("organizer", _address(event, event.organizer, organizer=True))
+    for attendee in event.attendees:
+        component.add("attendee", _address(event, attendee, organizer=False))
     if event.description:
         component.add("description", event.description)
     if event.location:

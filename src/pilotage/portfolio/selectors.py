@@ -12,6 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.utils import timezone
 
+from pilotage.accounts.models import Membership, User
 from pilotage.accounts.permissions import Action, can, get_for_user, grants_for, require, visible
 from pilotage.core.errors import NotFoundError
 from pilotage.portfolio.models import (
@@ -334,3 +335,23 @@ def objective_choices(
         Q(pk__in=objective_list(user=user, active=True).values("pk"))
         | Q(pk__in=[objective.pk for objective in chosen])
     ).order_by("code")
+
+
+def project_people(project: Project, *, keep: Iterable[int | None] = ()) -> QuerySet[User]:
+    """The active users who may see ``project``: through a role on it, its programme, its
+    portfolio or the whole organisation (the people a task, a risk or a meeting can be given
+    to), plus the users ``keep`` (already chosen ones, so that an edit still shows them after
+    they lost access and the service can say so)."""
+    scopes = (
+        Q(portfolio=None, programme=None, project=None)
+        | Q(project=project)
+        | Q(portfolio=project.portfolio_id, programme=None, project=None)
+    )
+    if project.programme_id:
+        scopes |= Q(programme=project.programme_id, project=None)
+    members = Membership.objects.filter(scopes).values("user_id")
+    seeing = Q(is_active=True) & (Q(is_superuser=True) | Q(pk__in=members))
+    kept = [pk for pk in keep if pk is not None]
+    if kept:
+        seeing |= Q(pk__in=kept)
+    return User.objects.filter(seeing).order_by("first_name", "last_name", "username")

@@ -57,7 +57,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop, ngettext
 
-from pilotage.accounts.models import Membership, Role, User
+from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import (
     Action,
     can,
@@ -78,6 +78,7 @@ from pilotage.core.services import (
 )
 from pilotage.planning.models import Task
 from pilotage.portfolio.models import Portfolio, Programme, Project
+from pilotage.portfolio.selectors import project_people
 from pilotage.risks.models import (
     LEVEL_ORDER,
     OPEN_ISSUE_STATUSES,
@@ -852,22 +853,6 @@ def risk_reviews_overdue(
         )
         .order_by(F("review_date").asc(nulls_first=True), "code")
     )
-
-
-def project_people(project: Project) -> QuerySet[User]:
-    """The active users who may see ``project``: through a role on it, its programme, its
-    portfolio or the whole organisation (the people a risk or an action can be given to)."""
-    scopes = (
-        Q(portfolio=None, programme=None, project=None)
-        | Q(project=project)
-        | Q(portfolio=project.portfolio_id, programme=None, project=None)
-    )
-    if project.programme_id:
-        scopes |= Q(programme=project.programme_id, project=None)
-    members = Membership.objects.filter(scopes).values("user_id")
-    return User.objects.filter(
-        Q(is_active=True) & (Q(is_superuser=True) | Q(pk__in=members))
-    ).order_by("first_name", "last_name", "username")
 
 
 # Risks: writes --------------------------------------------------------------------------------
