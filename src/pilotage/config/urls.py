@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("pilotage.resources.urls")),
     path("", include("pilotage.finance.urls")),
     path("", include("pilotage.risks.urls")),
+    path("", include("pilotage.collaboration.urls")),
     path("accounts/", include("pilotage.accounts.urls")),
     path("api/v1/", api.urls),
 ]
