@@ -7,6 +7,7 @@ from ninja import Router
 from pilotage.accounts.api import router as accounts_router
 from pilotage.api.auth import BearerTokenAuth, SessionAuth
 from pilotage.api.errors import EnvelopeNinjaAPI, register_error_handlers
+from pilotage.collaboration.api import router as collaboration_router
 from pilotage.core.api import ApiRequest
 from pilotage.core.errors import NotFoundError
 from pilotage.exchange.api import router as exchange_router
@@ -20,12 +21,16 @@ DESCRIPTION = """\
 The REST API of Pilotage: portfolios, programmes, projects, strategic objectives, users and
 their roles; project plans (tasks, dependencies, calendars, baselines), their schedule and its
 health check; resources, the organisation (departments, teams, roles, skills), assignments,
-role demand, demand against capacity and resource leveling; imports and exports.
+role demand, demand against capacity and resource leveling; project meetings; imports and
+exports.
 
 **Plan dates** are local wall-clock date-times without a time zone, as Microsoft Project writes
 them (`"2026-03-02T08:00:00"`). Every write to a plan schedules the project again before it
 answers; a plan that cannot be scheduled (a cycle, a calendar without working time) is refused
 with a 422 that names the tasks, and nothing is saved.
+
+**Meeting times**, unlike plan dates, are moments: send them with their offset
+(`"2026-03-02T10:00:00+01:00"`); a time without one is refused.
 
 **Authentication.** Send `Authorization: Bearer <token>` (create a token with
 `pilotage token create USERNAME` or on the *API tokens* page), or use the session of the web
@@ -77,6 +82,10 @@ TAGS = [
         "name": "simulations",
         "description": "Three-point estimates and Monte Carlo runs of schedules and costs.",
     },
+    {
+        "name": "meetings",
+        "description": "Project meetings: invitations, cancellations, minutes, calendar files.",
+    },
 ]
 
 api = EnvelopeNinjaAPI(
@@ -96,6 +105,7 @@ api.add_router("", accounts_router)
 api.add_router("", resources_router)
 api.add_router("", finance_router)
 api.add_router("", risks_router)
+api.add_router("", collaboration_router)
 
 # Registered last, so that it only catches the paths no operation claims.
 unknown_paths = Router()

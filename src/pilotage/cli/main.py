@@ -1,5 +1,5 @@
 """The ``pilotage`` command line: serve, migrate, demo, users and tokens, projects, plans,
-resources, money, risks and schedule simulations."""
+resources, money, risks, meetings and schedule simulations."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pilotage.cli.exchange import export_project, import_file
 from pilotage.cli.finance import evm
 from pilotage.cli.invoices import invoices
 from pilotage.cli.leveling import level
+from pilotage.cli.meetings import meetings
 from pilotage.cli.people import createuser, token
 from pilotage.cli.plan import plan
 from pilotage.cli.planning import schedule
@@ -61,6 +62,7 @@ for command in (
     evm,
     invoices,
     risks,
+    meetings,
     check,
 ):
     main.add_command(command)
