@@ -373,3 +373,71 @@ def test_pmo_reads_the_stored_simulation_of_the_crm(demo: None) -> None:
     pmo = User.objects.get(username=data.PMO_LEAD)
     again = simulation_rerun(actor=pmo, run=run)
     assert again.results["percentiles"] == percentiles
+
+
+# Meetings (built in the same demo) --------------------------------------------------------------
+
+
+def test_crm_holds_its_reviews_and_the_demo_account_sees_meetings_in_its_calendar(
+    demo: None,
+) -> None:
+    import icalendar
+    from django.utils import timezone
+
+    from pilotage.collaboration.models import Meeting, MeetingKind, MeetingStatus
+    from pilotage.collaboration.selectors import meeting_list
+    from pilotage.exchange.exports import user_calendar
+
+    crm = Project.objects.get(code="DIG-CRM")
+    pmo = User.objects.get(username=data.PMO_LEAD)
+    meetings = list(meeting_list(user=pmo, project=crm))
+    start_of_today = timezone.make_aware(dt.datetime.combine(TODAY, dt.time(0)))
+    held = [meeting for meeting in meetings if meeting.status == MeetingStatus.HELD]
+    upcoming = [
+        meeting
+        for meeting in meetings
+        if meeting.status == MeetingStatus.PLANNED and meeting.starts_at > start_of_today
+    ]
+    assert held
+    assert upcoming
+    assert all(meeting.starts_at < start_of_today and meeting.minutes for meeting in held)
+    assert all(meeting.organiser == crm.manager for meeting in meetings)
+    kinds = {meeting.kind for meeting in upcoming}
+    assert {MeetingKind.STATUS_REVIEW, MeetingKind.STEERING_COMMITTEE} <= kinds
+    steering = next(m for m in upcoming if m.kind == MeetingKind.STEERING_COMMITTEE)
+    assert {crm.sponsor, pmo} <= set(steering.attendees.all())
+    weekly = [m for m in meetings if m.kind == MeetingKind.STATUS_REVIEW]
+    assert len({meeting.series for meeting in weekly}) == 1
+    assert any(m.status == MeetingStatus.CANCELLED and m.cancellation_reason for m in weekly)
+    # A supplier's account manager is invited to the committee with an address.
+    assert "@novacom.example>" in steering.guests
+    assert Meeting.objects.count() < 600
+
+    demo_account = User.objects.get(username=data.DEMO_USERNAME)
+    calendar = icalendar.Calendar.from_ical(user_calendar(demo_account))
+    meeting_events = [
+        event for event in calendar.walk("VEVENT") if str(event["UID"]).startswith("meeting-")
+    ]
+    assert meeting_events
+    summaries = {str(event["SUMMARY"]) for event in meeting_events}
+    assert "DIG-CRM: Steering committee" in summaries
+    assert all(str(event["TRANSP"]) == "OPAQUE" for event in meeting_events)
+
+
+def test_no_room_of_the_demo_holds_two_meetings_at_once(demo: None) -> None:
+    import itertools
+
+    from pilotage.collaboration.models import Meeting, MeetingStatus
+
+    by_room: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for location, starts_at, ends_at in (
+        Meeting.objects.exclude(status=MeetingStatus.CANCELLED)
+        .exclude(location="")
+        .values_list("location", "starts_at", "ends_at")
+    ):
+        by_room.setdefault(location, []).append((starts_at, ends_at))
+    assert by_room
+    for location, slots in by_room.items():
+        slots.sort()
+        for (_, earlier_end), (later_start, _) in itertools.pairwise(slots):
+            assert later_start >= earlier_end, f"{location} double-booked at {later_start}"

@@ -1,5 +1,5 @@
 """A PMO's first visit in a real browser: sign in, dashboard, a project, rename it, read history,
-then its RAID log and a schedule risk simulation."""
+then its RAID log, a schedule risk simulation and its meetings."""
 
 from __future__ import annotations
 
@@ -70,6 +70,7 @@ def test_sign_in_browse_rename_a_project_and_find_it_in_history(
     _shoot(page, screenshot_dir, "history")
 
     _simulate_the_crm(page, screenshot_dir)
+    _read_the_crm_meetings(page, screenshot_dir)
 
 
 def _simulate_the_crm(page: Any, screenshot_dir: Path | None) -> None:
@@ -102,3 +103,31 @@ def _simulate_the_crm(page: Any, screenshot_dir: Path | None) -> None:
     expect(first).to_contain_text(most_critical["name"])
     expect(page.locator("#simulation-finish-chart .main-svg").first).to_be_visible()
     _shoot(page, screenshot_dir, "simulation")
+
+
+def _read_the_crm_meetings(page: Any, screenshot_dir: Path | None) -> None:
+    """The PMO opens the CRM's meetings and its next steering committee."""
+    from pilotage.collaboration.models import Meeting, MeetingKind, MeetingStatus
+
+    page.get_by_role("navigation", name="Project sections").get_by_role(
+        "link", name="Meetings"
+    ).click()
+    expect(page.get_by_role("heading", name="Upcoming meetings")).to_be_visible()
+    _shoot(page, screenshot_dir, "meetings")
+    following = (
+        Meeting.objects.filter(
+            project__code="DIG-CRM",
+            kind=MeetingKind.STEERING_COMMITTEE,
+            status=MeetingStatus.PLANNED,
+            starts_at__gt=timezone.now(),
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    assert following is not None
+    page.locator(f"a[href='{following.get_absolute_url()}']").first.click()
+    expect(page.get_by_role("heading", name="Steering committee")).to_be_visible()
+    local = timezone.localtime(following.starts_at)
+    expect(page.get_by_test_id("meeting-when")).to_contain_text(f"{local:%H:%M}")
+    expect(page.get_by_test_id("attendees")).to_contain_text("Laurent Girard")
+    _shoot(page, screenshot_dir, "meeting")

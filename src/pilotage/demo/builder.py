@@ -24,7 +24,7 @@ from pilotage.accounts import services as account_services
 from pilotage.accounts.models import Role
 from pilotage.accounts.permissions import ROLE_ACTIONS, Action, Operator
 from pilotage.core.errors import NotFoundError
-from pilotage.demo import data, finance, plans, risks, staffing
+from pilotage.demo import data, finance, meetings, plans, risks, staffing
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio import services as portfolio_services
 from pilotage.portfolio.models import HealthRag, ProjectPhase, ProjectStatus
@@ -702,6 +702,12 @@ def build_demo(
                 seed=seed,
             )
             risks.build_raid(
+                users=applier.users,
+                projects=applier.projects.values(),
+                today=today or timezone.localdate(),
+                seed=seed,
+            )
+            meetings.build_meetings(
                 users=applier.users,
                 projects=applier.projects.values(),
                 today=today or timezone.localdate(),
