@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilotage.accounts.models import User
 from pilotage.collaboration.models import Meeting, MeetingKind, MeetingStatus
-from pilotage.collaboration.services import MAX_SERIES
+from pilotage.collaboration.services import MAX_SERIES, MEETING_FIELDS
 from pilotage.portfolio.forms import DATE_WIDGET, PersonChoiceField, ServiceForm, model_field
 from pilotage.portfolio.models import Project
 from pilotage.portfolio.selectors import project_people
@@ -26,20 +26,8 @@ REPEAT_CHOICES = [
     ("4", _("Every 4 weeks")),
 ]
 
-# What the form hands to the services, in the order of the model.
-VALUE_FIELDS = (
-    "title",
-    "kind",
-    "starts_at",
-    "ends_at",
-    "location",
-    "online_url",
-    "organiser",
-    "attendees",
-    "optional_attendees",
-    "guests",
-    "agenda",
-)
+# What the form hands to the services: every field but the minutes, which have their own form.
+VALUE_FIELDS = tuple(name for name in MEETING_FIELDS if name != "minutes")
 _MANY = ("attendees", "optional_attendees")
 
 
