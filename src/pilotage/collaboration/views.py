@@ -18,7 +18,6 @@ from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
@@ -33,6 +32,7 @@ from pilotage.core.pages import (
     history_context,
     paginate,
     per_page_from,
+    render_list,
 )
 from pilotage.core.pages import report_error as report_errors
 from pilotage.portfolio import selectors as portfolio_selectors
@@ -89,11 +89,6 @@ def _rows(meetings: Any, user: Any = None) -> list[MeetingRow]:
     return rows
 
 
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 def _project(request: PageRequest, project_id: int, action: Action = Action.VIEW) -> Project:
     return portfolio_selectors.project_get_for_user(project_id, user=request.user, action=action)
 
@@ -120,14 +115,6 @@ def _split(
     }
 
 
-def _list_response(
-    request: PageRequest, template: str, partial: str, context: dict[str, Any]
-) -> HttpResponseBase:
-    response = render(request, partial if _is_partial(request) else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
 @login_required
 def project_meetings(request: PageRequest, project_id: int) -> HttpResponseBase:
     project = _project(request, project_id)
@@ -142,7 +129,7 @@ def project_meetings(request: PageRequest, project_id: int) -> HttpResponseBase:
         htmx_target="#meetings-results",
         **_split(request, meetings),
     )
-    return _list_response(
+    return render_list(
         request,
         "collaboration/project_meetings.html",
         "collaboration/partials/meeting_results.html",
@@ -160,7 +147,7 @@ def my_meetings(request: PageRequest) -> HttpResponseBase:
         "show_project": True,
         **_split(request, meetings, user=request.user),
     }
-    return _list_response(
+    return render_list(
         request,
         "collaboration/my_meetings.html",
         "collaboration/partials/meeting_results.html",

@@ -1,4 +1,5 @@
-"""Helpers shared by every app's pages: pagination, safe redirects, service errors, history tabs."""
+"""Helpers shared by every app's pages: htmx partials, pagination, safe redirects, service
+errors, history tabs."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from django.contrib import messages as page_messages
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import formats, timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, gettext_lazy
@@ -33,6 +36,22 @@ class PageRequest(HttpRequest):
 
 
 HISTORY_PER_PAGE = 20
+
+
+def is_partial(request: HttpRequest) -> bool:
+    """Whether htmx asks for a part of the page (not when it restores its history, which
+    needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+def render_list(
+    request: HttpRequest, template: str, partial: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A list page, or only its results for htmx; caches keep the two apart."""
+    response = render(request, partial if is_partial(request) else template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 # Pagination -----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can, require, require_organisation
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.exports import xlsx_response
-from pilotage.core.pages import PageRequest, add_service_error, paginate
+from pilotage.core.pages import PageRequest, add_service_error, is_partial, paginate
 from pilotage.finance import contracts as contract_services
 from pilotage.finance import invoices as invoice_services
 from pilotage.finance.forms_contracts import (
@@ -48,11 +48,6 @@ from pilotage.finance.models import Contract, Invoice, InvoiceStatus
 from pilotage.interop.xlsx import Column, Sheet
 from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio.forms import ServiceForm
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _save_form(
@@ -475,7 +470,7 @@ def _invoice_register(request: PageRequest, *, project: Any = None) -> HttpRespo
         ),
         "active_nav": "projects" if project is not None else "finance",
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render(request, "finance/partials/invoice_table.html", context)
     elif project is not None:
         context.update({"tab": "finance", "finance_tab": "invoices"})

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.pages import PageRequest, add_service_error, history_context
+from pilotage.core.pages import PageRequest, add_service_error, history_context, is_partial
 from pilotage.planning import grid, selectors, services
 from pilotage.planning.forms import (
     ExternalLinkForm,
@@ -30,11 +30,6 @@ from pilotage.portfolio import selectors as portfolio_selectors
 from pilotage.portfolio.models import Project
 
 GRID_FIELDS = ("name", "duration", "start", "finish", "predecessors", "percent_complete")
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _issue_rows(view: selectors.PlanView) -> list[tuple[str, list[Task]]]:
@@ -86,7 +81,7 @@ def _grid_context(
 
 def _grid_response(request: PageRequest, project: Project, **kwargs: Any) -> HttpResponse:
     context = _grid_context(request, project, **kwargs)
-    if _is_partial(request):
+    if is_partial(request):
         return render(request, "planning/includes/plan_grid.html", context)
     if kwargs.get("message"):
         messages.error(request, kwargs["message"])
@@ -241,7 +236,7 @@ def _structure_view(operation: str):  # type: ignore[no-untyped-def]
                 services.task_move(actor=request.user, task=task, position=int(position))
             elif operation == "delete":
                 count = services.task_delete(actor=request.user, task=task)
-                if not _is_partial(request):
+                if not is_partial(request):
                     messages.success(
                         request,
                         gettext("Deleted task “%(name)s” (%(count)d rows).")

@@ -28,6 +28,7 @@ from pilotage.core.pages import (
     PageRequest,
     add_service_error,
     history_context,
+    is_partial,
     paginate,
 )
 from pilotage.interop.xlsx import Column, Row, Sheet
@@ -48,11 +49,6 @@ FORBIDDEN = _("You do not have permission to do this.")
 
 def _forbid() -> None:
     raise ForbiddenError(str(FORBIDDEN))
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 # Dashboard ----------------------------------------------------------------------------------
@@ -231,7 +227,7 @@ def project_list(request: PageRequest) -> HttpResponseBase:
         "per_page_choices": PER_PAGE_CHOICES,
         "htmx_target": "#project-results",
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render(request, "portfolio/partials/project_table.html", context)
     else:
         context["may_create"] = _may_create_project(request.user)

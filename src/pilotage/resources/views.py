@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST
 from pilotage.accounts.permissions import Action, can, require_organisation
 from pilotage.core.errors import ForbiddenError
 from pilotage.core.exports import xlsx_response
-from pilotage.core.pages import PageRequest, add_service_error, paginate, safe_next_url
+from pilotage.core.pages import PageRequest, add_service_error, is_partial, paginate, safe_next_url
 from pilotage.interop.xlsx import Column, Sheet
 from pilotage.planning import selectors as planning_selectors
 from pilotage.planning.models import Task
@@ -80,11 +80,6 @@ STANDARD_DAY_MINUTES = 480
 
 def _forbid() -> None:
     raise ForbiddenError(str(FORBIDDEN))
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _separators() -> str:
@@ -178,7 +173,7 @@ def resource_list(request: PageRequest) -> HttpResponseBase:
         "page": page,
         "htmx_target": "#resource-results",
     }
-    if _is_partial(request):
+    if is_partial(request):
         response = render(request, "resources/partials/resource_table.html", context)
     else:
         context["may_create"] = can(request.user, Action.CREATE)
@@ -394,7 +389,7 @@ def resource_detail(request: PageRequest, pk: int) -> HttpResponse:
 def resource_histogram_view(request: PageRequest, pk: int) -> HttpResponse:
     """The histogram card for other dates or periods (an htmx partial, or the whole page)."""
     resource = selectors.resource_get_for_user(pk, user=request.user)
-    if not _is_partial(request):
+    if not is_partial(request):
         query = request.GET.urlencode()
         return redirect(f"{resource.get_absolute_url()}{'?' + query if query else ''}#histogram")
     if resource.kind != ResourceKind.WORK:
@@ -937,7 +932,7 @@ def capacity_cell_view(request: PageRequest) -> HttpResponse:
     }
     template = (
         "resources/partials/capacity_cell.html"
-        if _is_partial(request)
+        if is_partial(request)
         else "resources/capacity_cell.html"
     )
     response = render(request, template, context)
@@ -1148,14 +1143,14 @@ def _assignments_response(
 ) -> HttpResponse:
     if scheduled is not None:
         task.refresh_from_db()
-        if _is_partial(request) and _schedule_of(task) != scheduled:
+        if is_partial(request) and _schedule_of(task) != scheduled:
             # An effort-driven task got shorter or longer: the whole task page is out of date.
             if message:
                 messages.success(request, message)
             response = HttpResponse(status=204)
             response["HX-Refresh"] = "true"
             return response
-    if _is_partial(request):
+    if is_partial(request):
         context = _assignments_context(request, task, **kwargs)
         context["message"] = message
         return render(request, "resources/partials/task_assignments.html", context)
@@ -1199,7 +1194,7 @@ def task_assignments(request: PageRequest, pk: int) -> HttpResponse:
                     % {"resource": assignment.resource.name},
                 )
         return _assignments_response(request, task, form=form)
-    if _is_partial(request):
+    if is_partial(request):
         response = render(
             request,
             "resources/partials/task_assignments.html",

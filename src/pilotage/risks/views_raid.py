@@ -15,13 +15,18 @@ from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from pilotage.accounts.permissions import Action, can
 from pilotage.core.exports import local_time, xlsx_response
-from pilotage.core.pages import PageRequest, add_service_error, history_context, paginate
+from pilotage.core.pages import (
+    PageRequest,
+    add_service_error,
+    history_context,
+    paginate,
+    render_list,
+)
 from pilotage.core.pages import report_error as report_errors
 from pilotage.interop.xlsx import Column, Sheet
 from pilotage.planning.parsing import format_quantity
@@ -64,11 +69,6 @@ from pilotage.risks.models import (
 )
 
 
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 def _project(request: PageRequest, project_id: int, action: Action = Action.VIEW) -> Project:
     return portfolio_selectors.project_get_for_user(project_id, user=request.user, action=action)
 
@@ -109,9 +109,7 @@ def _list_page(
         htmx_target=f"#{raid_tab}-results",
         **extra,
     )
-    response = render(request, partial if _is_partial(request) else template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_list(request, template, partial, context)
 
 
 def _form_page(

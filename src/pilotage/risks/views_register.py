@@ -26,6 +26,7 @@ from pilotage.core.models import HistoryAction
 from pilotage.core.pages import (
     PageRequest,
     add_service_error,
+    is_partial,
     paginate,
     posted_column_mapping,
     report_error,
@@ -56,11 +57,6 @@ from pilotage.risks.models import (
 )
 
 TOP_RISKS = 5
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _separators() -> str:
@@ -269,12 +265,12 @@ def project_risks(request: PageRequest, project_id: int) -> HttpResponseBase:
         "action": url,
         "htmx_target": "#risk-results",
     }
-    if _is_partial(request) and request.htmx.target == "heat-cell-risks" and filters.cell:
+    if is_partial(request) and request.htmx.target == "heat-cell-risks" and filters.cell:
         # A cell of the overview's heat map: its risks, under the map.
         context["cell_risks"] = list(risks[:100])
         context["cell_show_project"] = False
         response = render(request, "risks/partials/risk_cell.html", context)
-    elif _is_partial(request):
+    elif is_partial(request):
         response = render(request, "risks/partials/risk_table.html", context)
     else:
         response = render(request, "risks/risk_list.html", context)
@@ -804,7 +800,7 @@ def raid(request: PageRequest) -> HttpResponse:
                 **scope,
             )[:100]
         )
-        if _is_partial(request):
+        if is_partial(request):
             response = render(request, "risks/partials/risk_cell.html", context)
             patch_vary_headers(response, ["HX-Request"])
             return response

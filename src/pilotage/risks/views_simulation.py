@@ -23,6 +23,7 @@ from pilotage.core.exports import xlsx_response
 from pilotage.core.pages import (
     PageRequest,
     add_service_error,
+    is_partial,
     paginate,
     per_page_from,
     report_error,
@@ -47,11 +48,6 @@ from pilotage.risks.models import (
 )
 
 ESTIMATES_PER_PAGE = 100
-
-
-def _is_partial(request: PageRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _project_context(project: Project, raid_tab: str, **extra: Any) -> dict[str, Any]:
@@ -191,7 +187,7 @@ def estimate_save(request: PageRequest, project_id: int, task_id: int) -> HttpRe
                 form.add_error(name if name in form.fields else None, problems)
         else:
             saved = True
-    if _is_partial(request):
+    if is_partial(request):
         estimate = TaskEstimate.objects.filter(task=task).first()
         row = services.EstimateRow(task=task, estimate=estimate, minutes_per_day=per_day)
         if saved:
@@ -217,7 +213,7 @@ def estimate_clear(request: PageRequest, project_id: int, task_id: int) -> HttpR
         project, task_id, user=request.user, action=Action.CHANGE
     )
     services.estimate_clear(actor=request.user, task=task)
-    if _is_partial(request):
+    if is_partial(request):
         per_day = services.plan_minutes_per_day(project)
         row = services.EstimateRow(task=task, estimate=None, minutes_per_day=per_day)
         return _row_response(
