@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -31,6 +28,7 @@ from pilotage.core.api import (
     Page,
     PageParams,
     Ref,
+    input_names,
     paginate,
     parse_moment,
     patch_schema,
@@ -68,20 +66,6 @@ def _input(request: ApiRequest, data: dict[str, Any]) -> dict[str, Any]:
             "optional_attendee_ids": ("optional_attendees", person),
         },
     )
-
-
-@contextmanager
-def _input_names() -> Iterator[None]:
-    """Report the services' validation errors under the names of this API's input fields."""
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        fields: dict[str, list[str]] = {}
-        for name, messages in error.message_dict.items():
-            fields.setdefault(INPUT_NAMES.get(name, name), []).extend(messages)
-        raise ValidationError(fields) from error
 
 
 def _moment(value: str | None, *, field: str, end_of_day: bool) -> dt.datetime | None:
@@ -276,7 +260,7 @@ def project_meeting_create(
         values["organiser_id"] = payload.organiser_id
     count = values.pop("repeat_count")
     every_weeks = values.pop("every_weeks")
-    with _input_names():
+    with input_names(INPUT_NAMES):
         created = services.meeting_series_create(
             actor=request.auth,
             project=project,
@@ -320,7 +304,7 @@ def meeting_update(request: ApiRequest, meeting_id: int, payload: MeetingPatch) 
     agenda, the people invited) raises the meeting's `sequence`. A cancelled meeting takes
     only agenda and minutes until it is reinstated."""
     meeting = _meeting(request, meeting_id, Action.CHANGE)
-    with _input_names():
+    with input_names(INPUT_NAMES):
         services.meeting_update(
             actor=request.auth, meeting=meeting, **_input(request, payload.sent())
         )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -263,6 +264,21 @@ class PastStateOut(Schema):
 def history_page(instance: models.Model, page: PageParams) -> dict[str, Any]:
     """One page of the recorded changes of ``instance``, newest first."""
     return paginate(audit.history_for(instance), page)
+
+
+@contextmanager
+def input_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Report a service's validation errors under the names of the API's input fields
+    (``names`` maps a model field, such as ``owner``, to its input, ``owner_id``)."""
+    try:
+        yield
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        fields: dict[str, list[str]] = {}
+        for name, messages in error.message_dict.items():
+            fields.setdefault(names.get(name, name), []).extend(messages)
+        raise ValidationError(fields) from error
 
 
 def parse_moment(value: str, *, field: str) -> dt.datetime:

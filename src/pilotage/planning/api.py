@@ -8,8 +8,8 @@ planners type them (``5d``, ``-1d``, ``50%``) or as minutes with a unit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,7 @@ from pilotage.core.api import (
     PageParams,
     Ref,
     history_page,
+    input_names,
     paginate,
     patch_schema,
     resolve_references,
@@ -69,23 +70,13 @@ INPUT_NAMES = {
 }
 
 
-@contextmanager
-def _input_names(typed: Mapping[str, str] | None = None) -> Iterator[None]:
+def _input_names(typed: Mapping[str, str] | None = None) -> AbstractContextManager[None]:
     """Report a service's validation errors under the names of this API's input fields.
 
     ``typed`` maps the fields a text input was read into (``duration_minutes``) back to that
     input (``duration``), when the caller sent the text.
     """
-    try:
-        yield
-    except ValidationError as error:
-        if not hasattr(error, "error_dict"):
-            raise
-        names = {**INPUT_NAMES, **(typed or {})}
-        fields: dict[str, list[str]] = {}
-        for name, messages in error.message_dict.items():
-            fields.setdefault(names.get(name, name), []).extend(messages)
-        raise ValidationError(fields) from error
+    return input_names({**INPUT_NAMES, **(typed or {})})
 
 
 DURATION_FIELDS = {"duration_minutes": "duration", "duration_unit": "duration"}

@@ -27,6 +27,7 @@ from pilotage.core.api import (
     Page,
     PageParams,
     Ref,
+    input_names,
     paginate,
     patch_schema,
     responses,
@@ -426,13 +427,8 @@ def _risk_values(values: dict[str, Any], project: Project) -> dict[str, Any]:
     return values
 
 
-def _renamed(error: ValidationError) -> ValidationError:
-    if not hasattr(error, "error_dict"):
-        return error
-    names = {"tasks": "task_ids"}
-    return ValidationError(
-        {names.get(name, name): messages for name, messages in error.message_dict.items()}
-    )
+# The services name the risk's tasks; the inputs name them by their ids.
+INPUT_NAMES = {"tasks": "task_ids"}
 
 
 def _risks_detail(queryset: Any) -> Any:
@@ -567,10 +563,8 @@ def risk_create(request: ApiRequest, payload: RiskIn) -> Status[Any]:
     except NotFoundError as exc:
         raise ValidationError({"project_id": gettext("Unknown project.")}) from exc
     values = _risk_values(values, project)
-    try:
+    with input_names(INPUT_NAMES):
         risk = register.risk_create(actor=request.auth, project=project, **values)
-    except ValidationError as exc:
-        raise _renamed(exc) from exc
     return Status(201, _risk_out(request, risk.pk))
 
 
@@ -586,10 +580,8 @@ def risk_update(request: ApiRequest, risk_id: int, payload: RiskPatch) -> Any:
     if risk.project is None:
         raise ForbiddenError(gettext("You do not have permission to do this."))
     values = _risk_values(payload.sent(), risk.project)
-    try:
+    with input_names(INPUT_NAMES):
         register.risk_update(actor=request.auth, risk=risk, **values)
-    except ValidationError as exc:
-        raise _renamed(exc) from exc
     return _risk_out(request, risk_id)
 
 
