@@ -15,8 +15,10 @@ from pilotage.portfolio.models import Project
 
 __all__ = [
     "Guest",
+    "SeriesPlace",
     "meeting_get_for_user",
     "meeting_list",
+    "meeting_series_place",
     "meetings_of_user",
     "parse_guests",
 ]
@@ -111,3 +113,35 @@ def meetings_of_user(user: Any, *, since: dt.datetime | None = None) -> QuerySet
     if since is not None:
         queryset = queryset.filter(ends_at__gt=since)
     return queryset.distinct().order_by("starts_at", "pk")
+
+
+@dataclass(frozen=True)
+class SeriesPlace:
+    """Where a meeting stands in its series: its number from 1, how many the user sees, and
+    the meetings before and after it."""
+
+    number: int
+    count: int
+    previous: Meeting | None
+    next: Meeting | None
+
+
+def meeting_series_place(meeting: Meeting, *, user: Any) -> SeriesPlace | None:
+    """The meeting's place in its series, among the meetings of it the user sees; None for a
+    meeting planned alone."""
+    if meeting.series is None:
+        return None
+    siblings = list(
+        visible(user, Meeting.objects.select_related("project"))
+        .filter(project=meeting.project_id, series=meeting.series)
+        .order_by("starts_at", "pk")
+    )
+    index = next((i for i, other in enumerate(siblings) if other.pk == meeting.pk), None)
+    if index is None:
+        return None
+    return SeriesPlace(
+        number=index + 1,
+        count=len(siblings),
+        previous=siblings[index - 1] if index > 0 else None,
+        next=siblings[index + 1] if index + 1 < len(siblings) else None,
+    )

@@ -240,23 +240,14 @@ def meeting_update(request: PageRequest, pk: int) -> HttpResponse:
 
 
 def _series(request: PageRequest, meeting: Meeting) -> dict[str, Any]:
-    """Where the meeting stands in its series: its number, the count, the previous and the
-    next meeting."""
-    if meeting.series is None:
-        return {}
-    siblings = list(
-        selectors.meeting_list(user=request.user, project=meeting.project)
-        .filter(series=meeting.series)
-        .prefetch_related(None)
-    )
-    index = next((i for i, other in enumerate(siblings) if other.pk == meeting.pk), None)
-    if index is None:
+    place = selectors.meeting_series_place(meeting, user=request.user)
+    if place is None:
         return {}
     return {
-        "series_number": index + 1,
-        "series_count": len(siblings),
-        "series_previous": siblings[index - 1] if index > 0 else None,
-        "series_next": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "series_number": place.number,
+        "series_count": place.count,
+        "series_previous": place.previous,
+        "series_next": place.next,
     }
 
 
