@@ -24,7 +24,13 @@ from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, can_view, require
 from pilotage.collaboration.models import Meeting, MeetingStatus
 from pilotage.collaboration.selectors import parse_guests
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    check_fields,
+    create_audited,
+    delete_audited,
+    proposed_change,
+    update_audited,
+)
 from pilotage.portfolio.models import Project
 
 __all__ = [
@@ -237,15 +243,7 @@ def _update(actor: Any, meeting: Meeting, changes: Mapping[str, Any]) -> Meeting
         name: list(changes[name]) if name in changes else list(getattr(meeting, name).all())
         for name in _MANY
     }
-    proposed = Meeting(
-        **{
-            field.attname: getattr(meeting, field.attname)
-            for field in Meeting._meta.concrete_fields
-        }
-    )
-    for name, value in changes.items():
-        if name not in _MANY:
-            setattr(proposed, name, value)
+    proposed = proposed_change(meeting, changes, skip=_MANY)
     invited_changed = any(
         name in changes
         and {u.pk for u in many[name]} != set(getattr(meeting, name).values_list("pk", flat=True))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -19,6 +20,19 @@ def check_fields(changes: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise TypeError(f"Unknown or read-only fields: {', '.join(unknown)}")
+
+
+def proposed_change(
+    instance: ModelT, changes: Mapping[str, Any], *, skip: Iterable[str] = ()
+) -> ModelT:
+    """A copy of ``instance`` with ``changes`` applied (but the names in ``skip``, such as
+    many-to-many lists), to check a change before it is made; ``instance`` is left as it is."""
+    skipped = set(skip)
+    copied = copy.copy(instance)
+    for name, value in changes.items():
+        if name not in skipped:
+            setattr(copied, name, value)
+    return copied
 
 
 def validate(instance: models.Model, *, errors: dict[str, list[str]] | None = None) -> None:

@@ -10,7 +10,6 @@ manage its money.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -32,7 +31,13 @@ from pilotage.accounts.permissions import (
     visible,
 )
 from pilotage.core.errors import ForbiddenError, NotFoundError
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    check_fields,
+    create_audited,
+    delete_audited,
+    proposed_change,
+    update_audited,
+)
 from pilotage.finance.matching import format_money
 from pilotage.finance.models import (
     ZERO,
@@ -177,9 +182,7 @@ def supplier_update(*, actor: Any, supplier: Supplier, **changes: Any) -> Suppli
     require_organisation(actor, Action.MANAGE_FINANCE)
     if changes.get("country"):
         changes["country"] = changes["country"].upper()
-    proposed = copy.copy(supplier)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
+    proposed = proposed_change(supplier, changes)
     return update_audited(
         actor=actor, instance=supplier, changes=changes, errors=_check_supplier(proposed)
     )
@@ -294,9 +297,7 @@ def contract_create(
 def contract_update(*, actor: Any, contract: Contract, **changes: Any) -> Contract:
     check_fields(changes, CONTRACT_FIELDS)
     require(actor, Action.MANAGE_FINANCE, contract)
-    proposed = copy.copy(contract)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
+    proposed = proposed_change(contract, changes)
     errors = _check_contract(proposed)
     if (
         "kind" in changes

@@ -7,7 +7,6 @@ from two projects' files is one resource whose load adds up across them.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -22,7 +21,13 @@ from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require, require_organisation
 from pilotage.core import audit
 from pilotage.core.bulk import insert_rows, insert_values
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    check_fields,
+    create_audited,
+    delete_audited,
+    proposed_change,
+    update_audited,
+)
 from pilotage.interop.document import DocumentAssignment, DocumentResource, ProjectDocument
 from pilotage.planning.adapters import ID_CHUNK
 from pilotage.planning.documents import (
@@ -478,9 +483,7 @@ def resource_create(*, actor: User, name: str, **values: Any) -> Resource:
 def resource_update(*, actor: User, resource: Resource, **changes: Any) -> Resource:
     check_fields(changes, RESOURCE_FIELDS)
     require_organisation(actor, Action.CHANGE)
-    proposed = copy.copy(resource)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
+    proposed = proposed_change(resource, changes)
     errors = _check_resource(proposed)
     return update_audited(actor=actor, instance=resource, changes=changes, errors=errors)
 

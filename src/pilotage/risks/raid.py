@@ -8,20 +8,25 @@ DEC-001) unless one is typed, and takes its portfolio and programme from its pro
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can_view, get_for_user, require, visible
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    check_fields,
+    create_audited,
+    delete_audited,
+    proposed_change,
+    update_audited,
+)
 from pilotage.planning.models import Dependency, Task
 from pilotage.portfolio.models import Portfolio, Project
 from pilotage.risks.models import (
@@ -202,13 +207,6 @@ def risk_mark_occurred(*, actor: Any, risk: Risk) -> Risk:
     return risk
 
 
-def _proposed(instance: models.Model, changes: dict[str, Any]) -> Any:
-    proposed = copy.copy(instance)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
-    return proposed
-
-
 def _refuse_if_not_changeable(actor: Any, item: RaidScoped) -> None:
     require(actor, Action.CHANGE, item)
 
@@ -312,7 +310,7 @@ def issue_update(*, actor: Any, issue: Issue, **changes: Any) -> Issue:
                 "here only between open and in progress."
             )
         ]
-    proposed = _proposed(issue, changes)
+    proposed = proposed_change(issue, changes)
     for field, messages in _check_issue(proposed).items():
         errors.setdefault(field, []).extend(messages)
     old_risk = issue.risk_id
@@ -464,7 +462,7 @@ def assumption_update(*, actor: Any, assumption: Assumption, **changes: Any) -> 
         actor=actor,
         instance=assumption,
         changes=changes,
-        errors=_check_assumption(_proposed(assumption, changes)),
+        errors=_check_assumption(proposed_change(assumption, changes)),
     )
 
 
@@ -745,7 +743,7 @@ def dependency_update(
 ) -> ProjectDependency:
     check_fields(changes, DEPENDENCY_FIELDS)
     _refuse_if_not_changeable(actor, dependency)
-    proposed = _proposed(dependency, changes)
+    proposed = proposed_change(dependency, changes)
     changed = {name for name, value in changes.items() if getattr(dependency, name) != value}
     errors = _check_dependency(actor, proposed, changed)
     for name in ("other_project", "task", "direction", "external_party"):
@@ -920,7 +918,7 @@ def decision_update(*, actor: Any, decision: Decision, **changes: Any) -> Decisi
         actor=actor,
         instance=decision,
         changes=changes,
-        errors=_check_decision(_proposed(decision, changes)),
+        errors=_check_decision(proposed_change(decision, changes)),
     )
 
 

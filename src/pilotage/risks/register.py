@@ -26,7 +26,6 @@ Rules a PMO relies on:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import itertools
 import re
@@ -73,6 +72,7 @@ from pilotage.core.services import (
     check_fields,
     create_audited,
     delete_audited,
+    proposed_change,
     update_audited,
     validate,
 )
@@ -574,9 +574,7 @@ def risk_settings_update(*, actor: Any, **changes: Any) -> RiskSettings:
     check_fields(changes, SETTINGS_FIELDS)
     _require_scale_manager(actor)
     settings = risk_settings()
-    proposed = copy.copy(settings)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
+    proposed = proposed_change(settings, changes)
     return update_audited(
         actor=actor,
         instance=settings,
@@ -1086,10 +1084,7 @@ def risk_update(*, actor: Any, risk: Risk, **changes: Any) -> Risk:
     tasks = list(changes["tasks"]) if "tasks" in changes else None
     if tasks is not None:
         changes["tasks"] = tasks
-    proposed = copy.copy(risk)
-    for name, value in changes.items():
-        if name != "tasks":
-            setattr(proposed, name, value)
+    proposed = proposed_change(risk, changes, skip=("tasks",))
     old_status = risk.status
     _status_dates(proposed, old_status)
     if proposed.closed_at != risk.closed_at:
@@ -1235,9 +1230,7 @@ def risk_action_update(*, actor: Any, action: RiskAction, **changes: Any) -> Ris
     require(actor, Action.CHANGE, action.risk)
     if isinstance(changes.get("description"), str):
         changes["description"] = changes["description"].strip()
-    proposed = copy.copy(action)
-    for name, value in changes.items():
-        setattr(proposed, name, value)
+    proposed = proposed_change(action, changes)
     return update_audited(
         actor=actor, instance=action, changes=changes, errors=_check_action(proposed)
     )
