@@ -140,6 +140,19 @@ def fail(message: str) -> click.ClickException:
     return click.ClickException(message)
 
 
+def project_filter(actor: Any, code: str | None) -> Any:
+    """The project a listing is narrowed to: None without a code, else the project of that
+    code (in any case) that ``actor`` may see; an unknown or hidden one is an error."""
+    if code is None:
+        return None
+    from pilotage.portfolio.selectors import project_list
+
+    project = project_list(user=actor).filter(code__iexact=code).first()
+    if project is None:
+        raise fail(gettext("Unknown project: %(code)s") % {"code": code})
+    return project
+
+
 class Context:
     """The state shared by the commands of one invocation: who is acting."""
 

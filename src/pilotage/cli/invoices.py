@@ -15,6 +15,7 @@ from pilotage.cli.base import (
     gettext_noop,
     option,
     pass_context,
+    project_filter,
     render_table,
 )
 
@@ -65,13 +66,8 @@ def invoices(context: Context, status: str | None, project_code: str | None, out
         )
     actor = context.actor()
     from pilotage.finance.invoices import invoice_list
-    from pilotage.portfolio.selectors import project_list
 
-    project = None
-    if project_code is not None:
-        project = project_list(user=actor).filter(code__iexact=project_code).first()
-        if project is None:
-            raise fail(gettext("Unknown project: %(code)s") % {"code": project_code})
+    project = project_filter(actor, project_code)
     rows = list(invoice_list(user=actor, status=status or "", project=project))
     if output == "json":
         items = [

@@ -15,6 +15,7 @@ from pilotage.cli.base import (
     gettext_noop,
     option,
     pass_context,
+    project_filter,
     render_table,
 )
 
@@ -115,15 +116,10 @@ def meetings(
     from django.utils import timezone
 
     from pilotage.collaboration.selectors import meeting_list, meetings_of_user
-    from pilotage.portfolio.selectors import project_list
 
     if mine and getattr(actor, "pk", None) is None:
         raise fail(gettext("--mine needs a user: name them with --as USERNAME."))
-    project = None
-    if project_code is not None:
-        project = project_list(user=actor).filter(code__iexact=project_code).first()
-        if project is None:
-            raise fail(gettext("Unknown project: %(code)s") % {"code": project_code})
+    project = project_filter(actor, project_code)
     since = timezone.now() if upcoming else None
     if mine:
         found = meetings_of_user(actor, since=since)

@@ -15,6 +15,7 @@ from pilotage.cli.base import (
     gettext_noop,
     option,
     pass_context,
+    project_filter,
     render_table,
 )
 
@@ -71,14 +72,9 @@ def risks(context: Context, project_code: str | None, status: str, output: str) 
             % {"status": status, "known": ", ".join(STATUS_CHOICES)}
         )
     actor = context.actor()
-    from pilotage.portfolio.selectors import project_list
     from pilotage.risks.register import risk_list
 
-    project = None
-    if project_code is not None:
-        project = project_list(user=actor).filter(code__iexact=project_code).first()
-        if project is None:
-            raise fail(gettext("Unknown project: %(code)s") % {"code": project_code})
+    project = project_filter(actor, project_code)
     rows = list(risk_list(user=actor, project=project, status=status, ordering="-score"))
     if output == "json":
         items = [
