@@ -34,6 +34,7 @@ from pilotage.exchange.models import ColumnMapping
 from pilotage.finance import budgets
 from pilotage.finance.models import Budget, BudgetKind, CostCategory, ExpenseType
 from pilotage.finance.sheet_import import (
+    SheetPreview,
     SheetRowError,
     UploadStore,
     cell_errors,
@@ -207,19 +208,13 @@ class BudgetImportLine:
         return not self.errors
 
 
-@dataclass
-class BudgetImportPreview:
+@dataclass(kw_only=True)
+class BudgetImportPreview(SheetPreview):
     """What a file would import: the layout, the mapping, the lines and their errors."""
 
-    name: str
-    headers: list[str]
-    mapping: dict[int, str]
-    mapping_source: str
-    mapping_problems: list[str]
     layout: str
     month_columns: dict[int, dt.date]
     lines: list[BudgetImportLine]
-    saved_mapping: ColumnMapping | None = None
 
     @property
     def errors(self) -> list[SheetRowError]:

@@ -42,12 +42,12 @@ from pilotage.finance.models import (
 )
 from pilotage.finance.sheet_import import (
     MAX_UPLOAD_BYTES,
+    RowsPreview,
     SheetRowError,
     StoredUpload,
     UploadStore,
-    cell_errors,
     choose_mapping,
-    header_names,
+    mapped_rows,
     mapping_list,
     mapping_save,
     read_sheet,
@@ -61,7 +61,6 @@ from pilotage.interop.tabular import (
     TableRow,
     TargetField,
     check_mapping,
-    convert_rows,
     register_target,
 )
 from pilotage.planning.models import Task
@@ -326,30 +325,11 @@ class ErpRow:
         return not self.errors
 
 
-@dataclass
-class ErpPreview:
+@dataclass(kw_only=True)
+class ErpPreview(RowsPreview[ErpRow]):
     """What an export would import: the mapping, the rows and their errors, the totals."""
 
-    name: str
-    headers: list[str]
-    mapping: dict[int, str]
-    mapping_source: str
-    mapping_problems: list[str]
-    rows: list[ErpRow]
     project: Project | None
-    saved_mapping: ColumnMapping | None = None
-
-    @property
-    def errors(self) -> list[ErpRowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    @property
-    def valid_rows(self) -> list[ErpRow]:
-        return [row for row in self.rows if row.ok]
-
-    @property
-    def error_rows(self) -> int:
-        return sum(1 for row in self.rows if not row.ok)
 
     @property
     def totals(self) -> dict[str, Decimal]:
@@ -359,10 +339,6 @@ class ErpPreview:
             assert row.amount is not None
             totals[row.currency] = totals.get(row.currency, Decimal(0)) + row.amount
         return dict(sorted(totals.items()))
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.mapping_problems and bool(self.valid_rows)
 
 
 def _sap_signs(table: Table, amount_column: int | None) -> Table:
@@ -471,11 +447,7 @@ def erp_preview(
         return preview
     amount_column = next((i for i, key in columns.items() if key == "amount"), None)
     table = _sap_signs(table, amount_column)
-    result = convert_rows(table, columns, ACTUAL_COSTS_TARGET)
-    header_of = header_names(table.headers, columns)
-    rows = {record.number: ErpRow(record.number) for record in result.records}
-    for number, errors in cell_errors(result.errors).items():
-        rows[number].errors.extend(errors)
+    result, header_of, rows = mapped_rows(table, columns, ACTUAL_COSTS_TARGET, ErpRow)
     lookups = _Lookups(actor, [record.values for record in result.records], project)
     table_rates = rate_table()
     days = [r.values["incurred_on"] for r in result.records if "incurred_on" in r.values]

@@ -13,10 +13,10 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,9 +27,11 @@ from pilotage.core.errors import NotFoundError
 from pilotage.exchange.models import ColumnMapping
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.tabular import (
+    ConversionResult,
     ImportTarget,
     RowError,
     Table,
+    convert_rows,
     guess_mapping,
     mapping_from_headers,
     mapping_to_headers,
@@ -39,6 +41,8 @@ from pilotage.interop.tabular import (
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
+    "RowsPreview",
+    "SheetPreview",
     "SheetRowError",
     "StoredUpload",
     "UploadStore",
@@ -46,6 +50,7 @@ __all__ = [
     "check_size",
     "choose_mapping",
     "header_names",
+    "mapped_rows",
     "mapping_list",
     "mapping_save",
     "read_sheet",
@@ -317,3 +322,64 @@ def refuse_unusable(
         )
     if not skip_errors:
         refuse_row_errors(errors)
+
+
+# Previews -------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class SheetPreview:
+    """What every import preview says of its file: its name and headers, the columns read and
+    where that mapping comes from (given, saved or guessed), and what is wrong with it."""
+
+    name: str
+    headers: list[str]
+    mapping: dict[int, str]
+    mapping_source: str
+    mapping_problems: list[str]
+    saved_mapping: ColumnMapping | None = None
+
+
+class _ImportRow(Protocol):
+    errors: list[SheetRowError]
+
+    @property
+    def ok(self) -> bool: ...
+
+
+RowT = TypeVar("RowT", bound=_ImportRow)
+
+
+@dataclass(kw_only=True)
+class RowsPreview(SheetPreview, Generic[RowT]):
+    """A preview of one imported record per row, each with its errors."""
+
+    rows: list[RowT] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[SheetRowError]:
+        return [error for row in self.rows for error in row.errors]
+
+    @property
+    def valid_rows(self) -> list[RowT]:
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def error_rows(self) -> int:
+        return sum(1 for row in self.rows if not row.ok)
+
+    @property
+    def can_apply(self) -> bool:
+        return not self.mapping_problems and bool(self.valid_rows)
+
+
+def mapped_rows(
+    table: Table, columns: dict[int, str], target: ImportTarget, new_row: Callable[[int], RowT]
+) -> tuple[ConversionResult, dict[str, str], dict[int, RowT]]:
+    """Read the mapped cells of every row: the values, the header each field is read from,
+    and a row by number (from ``new_row``) carrying the errors of its unreadable cells."""
+    result = convert_rows(table, columns, target)
+    rows = {record.number: new_row(record.number) for record in result.records}
+    for number, errors in cell_errors(result.errors).items():
+        rows[number].errors.extend(errors)
+    return result, header_names(table.headers, columns), rows

@@ -29,11 +29,11 @@ from pilotage.exchange.models import ColumnMapping
 from pilotage.finance import timesheets
 from pilotage.finance.models import Timesheet
 from pilotage.finance.sheet_import import (
+    RowsPreview,
     SheetRowError,
     UploadStore,
-    cell_errors,
     choose_mapping,
-    header_names,
+    mapped_rows,
     mapping_list,
     mapping_save,
     read_sheet,
@@ -45,7 +45,6 @@ from pilotage.interop.tabular import (
     ImportTarget,
     TargetField,
     check_mapping,
-    convert_rows,
     register_target,
 )
 from pilotage.planning.models import Task
@@ -184,30 +183,11 @@ class TimesheetImportWeek:
     error: str = ""
 
 
-@dataclass
-class TimesheetImportPreview:
+@dataclass(kw_only=True)
+class TimesheetImportPreview(RowsPreview[TimesheetImportRow]):
     """What a file would import: the mapping, the rows and their errors, the weeks."""
 
-    name: str
-    headers: list[str]
-    mapping: dict[int, str]
-    mapping_source: str
-    mapping_problems: list[str]
-    rows: list[TimesheetImportRow]
-    weeks: list[TimesheetImportWeek]
-    saved_mapping: ColumnMapping | None = None
-
-    @property
-    def errors(self) -> list[SheetRowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    @property
-    def valid_rows(self) -> list[TimesheetImportRow]:
-        return [row for row in self.rows if row.ok]
-
-    @property
-    def error_rows(self) -> int:
-        return sum(1 for row in self.rows if not row.ok)
+    weeks: list[TimesheetImportWeek] = field(default_factory=list)
 
     @property
     def valid_weeks(self) -> list[TimesheetImportWeek]:
@@ -361,11 +341,9 @@ def timesheet_import_preview(
     )
     if problems:
         return preview
-    result = convert_rows(table, columns, TIMESHEET_ENTRIES_TARGET)
-    header_of = header_names(table.headers, columns)
-    rows = {record.number: TimesheetImportRow(record.number) for record in result.records}
-    for number, errors in cell_errors(result.errors).items():
-        rows[number].errors.extend(errors)
+    result, header_of, rows = mapped_rows(
+        table, columns, TIMESHEET_ENTRIES_TARGET, TimesheetImportRow
+    )
     lookups = _Lookups([record.values for record in result.records])
     fills = _fills_for_others(actor)
     for record in result.records:

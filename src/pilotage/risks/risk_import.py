@@ -31,11 +31,11 @@ from pilotage.accounts.permissions import Action, require
 from pilotage.core.errors import DomainError
 from pilotage.exchange.models import ColumnMapping
 from pilotage.finance.sheet_import import (
+    RowsPreview,
     SheetRowError,
     UploadStore,
-    cell_errors,
     choose_mapping,
-    header_names,
+    mapped_rows,
     mapping_list,
     mapping_save,
     read_sheet,
@@ -47,7 +47,6 @@ from pilotage.interop.tabular import (
     ImportTarget,
     TargetField,
     check_mapping,
-    convert_rows,
     normalise_header,
     register_target,
 )
@@ -364,29 +363,9 @@ class RiskImportRow:
         return self.existing_pk is not None
 
 
-@dataclass
-class RiskImportPreview:
+@dataclass(kw_only=True)
+class RiskImportPreview(RowsPreview[RiskImportRow]):
     """What a file would import: the mapping, the rows and their errors."""
-
-    name: str
-    headers: list[str]
-    mapping: dict[int, str]
-    mapping_source: str
-    mapping_problems: list[str]
-    rows: list[RiskImportRow]
-    saved_mapping: ColumnMapping | None = None
-
-    @property
-    def errors(self) -> list[SheetRowError]:
-        return [error for row in self.rows for error in row.errors]
-
-    @property
-    def valid_rows(self) -> list[RiskImportRow]:
-        return [row for row in self.rows if row.ok]
-
-    @property
-    def error_rows(self) -> int:
-        return sum(1 for row in self.rows if not row.ok)
 
     @property
     def new_rows(self) -> int:
@@ -395,10 +374,6 @@ class RiskImportPreview:
     @property
     def updated_rows(self) -> int:
         return sum(1 for row in self.valid_rows if row.is_update)
-
-    @property
-    def can_apply(self) -> bool:
-        return not self.mapping_problems and bool(self.valid_rows)
 
 
 def _require_importer(actor: Any, project: Project) -> None:
@@ -568,11 +543,7 @@ def risk_import_preview(
     )
     if problems:
         return preview
-    result = convert_rows(table, columns, RISKS_TARGET)
-    header_of = header_names(table.headers, columns)
-    rows = {record.number: RiskImportRow(record.number) for record in result.records}
-    for number, errors in cell_errors(result.errors).items():
-        rows[number].errors.extend(errors)
+    result, header_of, rows = mapped_rows(table, columns, RISKS_TARGET, RiskImportRow)
     context = _Context(project)
     codes_seen: dict[str, int] = {}
     for record in result.records:
