@@ -562,25 +562,14 @@ def change_request_approve(
     """Approve a submitted request (see :func:`approval_refusal` for who may); the decision
     goes to the project's decision log."""
     _require_decider(actor, change_request)
-    update_audited(
-        actor=actor,
-        instance=change_request,
-        changes={
-            "status": ChangeRequestStatus.APPROVED,
-            "decided_by": acting_user(actor),
-            "decided_at": timezone.now(),
-            "decision_comment": comment.strip(),
-        },
-    )
-    _event(actor, change_request, comment)
-    _log_decision(
+    return _decide(
         actor,
         change_request,
+        ChangeRequestStatus.APPROVED,
         gettext("%(code)s approved by %(name)s")
         % {"code": change_request.code, "name": _name(actor)},
-        comment.strip(),
+        comment,
     )
-    return change_request
 
 
 @transaction.atomic
@@ -591,24 +580,32 @@ def change_request_reject(
     _require_decider(actor, change_request)
     if not comment.strip():
         raise ValidationError({"comment": gettext("Say why the change is rejected.")})
+    return _decide(
+        actor,
+        change_request,
+        ChangeRequestStatus.REJECTED,
+        gettext("%(code)s rejected by %(name)s")
+        % {"code": change_request.code, "name": _name(actor)},
+        comment,
+    )
+
+
+def _decide(
+    actor: Any, change_request: ChangeRequest, status: str, title: str, comment: str
+) -> ChangeRequest:
+    """Record the decision on the request, in its timeline and in the decision log."""
     update_audited(
         actor=actor,
         instance=change_request,
         changes={
-            "status": ChangeRequestStatus.REJECTED,
+            "status": status,
             "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "decision_comment": comment.strip(),
         },
     )
     _event(actor, change_request, comment)
-    _log_decision(
-        actor,
-        change_request,
-        gettext("%(code)s rejected by %(name)s")
-        % {"code": change_request.code, "name": _name(actor)},
-        comment.strip(),
-    )
+    _log_decision(actor, change_request, title, comment.strip())
     return change_request
 
 
