@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from pilotage.accounts.permissions import Action, get_for_user, visible
 from pilotage.collaboration.models import Meeting
+from pilotage.core.search import search_filter
 from pilotage.portfolio.models import Project
 
 __all__ = [
@@ -89,13 +90,7 @@ def meeting_list(
         queryset = queryset.filter(status=status)
     if kind:
         queryset = queryset.filter(kind=kind)
-    if search:
-        queryset = queryset.filter(
-            Q(title__icontains=search)
-            | Q(location__icontains=search)
-            | Q(agenda__icontains=search)
-            | Q(minutes__icontains=search)
-        )
+    queryset = search_filter(queryset, search, ("title", "location", "agenda", "minutes"))
     return queryset.order_by("starts_at", "pk")
 
 

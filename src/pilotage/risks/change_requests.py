@@ -52,6 +52,7 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can, get_for_user, require, visible
 from pilotage.core.errors import ForbiddenError, NotFoundError
+from pilotage.core.search import search_filter
 from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
 from pilotage.finance import budgets as finance_budgets
 from pilotage.finance.matching import format_money
@@ -222,13 +223,7 @@ def change_request_list(
         queryset = queryset.filter(status=status)
     if approval_level:
         queryset = queryset.filter(approval_level=approval_level)
-    if search:
-        queryset = queryset.filter(
-            Q(code__icontains=search)
-            | Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(reason__icontains=search)
-        )
+    queryset = search_filter(queryset, search, ("code", "title", "description", "reason"))
     return queryset.order_by("-created_at", "-pk")
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can_view, get_for_user, require, visible
+from pilotage.core.search import search_filter
 from pilotage.core.services import (
     check_fields,
     create_audited,
@@ -180,11 +181,7 @@ def _check_risk(item: Issue | Assumption, errors: dict[str, list[str]]) -> None:
 
 
 def _search(queryset: QuerySet[Any], search: str) -> QuerySet[Any]:
-    if not search:
-        return queryset
-    return queryset.filter(
-        Q(code__icontains=search) | Q(title__icontains=search) | Q(description__icontains=search)
-    )
+    return search_filter(queryset, search, ("code", "title", "description"))
 
 
 def risk_mark_occurred(*, actor: Any, risk: Risk) -> Risk:
@@ -623,13 +620,7 @@ def dependency_list(
             status__in=(DependencyStatus.OPEN, DependencyStatus.AT_RISK),
             needed_by__lt=_today(today),
         )
-    if search:
-        queryset = queryset.filter(
-            Q(code__icontains=search)
-            | Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(external_party__icontains=search)
-        )
+    queryset = search_filter(queryset, search, ("code", "title", "description", "external_party"))
     return queryset.order_by(F("needed_by").asc(nulls_last=True), "code", "pk")
 
 
@@ -854,15 +845,11 @@ def decision_list(
         queryset = queryset.filter(decided_on__gte=since)
     if until is not None:
         queryset = queryset.filter(decided_on__lte=until)
-    if search:
-        queryset = queryset.filter(
-            Q(code__icontains=search)
-            | Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(rationale__icontains=search)
-            | Q(affects__icontains=search)
-            | Q(decided_by_name__icontains=search)
-        )
+    queryset = search_filter(
+        queryset,
+        search,
+        ("code", "title", "description", "rationale", "affects", "decided_by_name"),
+    )
     return queryset.order_by("-decided_on", "-code", "-pk")
 
 

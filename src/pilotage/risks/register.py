@@ -68,6 +68,7 @@ from pilotage.accounts.permissions import (
 )
 from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError, NotFoundError
+from pilotage.core.search import search_filter
 from pilotage.core.services import (
     check_fields,
     create_audited,
@@ -768,15 +769,9 @@ def risk_list(
             queryset = queryset.filter(cell_probability=probability)
         if impact is not None:
             queryset = queryset.filter(cell_impact=impact)
-    if search:
-        queryset = queryset.filter(
-            Q(code__icontains=search)
-            | Q(title__icontains=search)
-            | Q(description__icontains=search)
-            | Q(cause__icontains=search)
-            | Q(event__icontains=search)
-            | Q(effect__icontains=search)
-        )
+    queryset = search_filter(
+        queryset, search, ("code", "title", "description", "cause", "event", "effect")
+    )
     descending = ordering.startswith("-")
     keys = RISK_ORDERINGS.get(ordering.lstrip("-"), RISK_ORDERINGS["score"])
     order = [
