@@ -25,6 +25,7 @@ from pilotage.accounts.permissions import Action, can_view, require
 from pilotage.collaboration.models import Meeting, MeetingStatus
 from pilotage.collaboration.selectors import parse_guests
 from pilotage.core.services import (
+    acting_user,
     check_fields,
     create_audited,
     delete_audited,
@@ -76,10 +77,6 @@ _CALENDAR_FIELDS = frozenset(
 )
 MAX_SERIES = 52
 """At most this many meetings are planned at once by repetition (a year of weekly meetings)."""
-
-
-def _acting(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _check(
@@ -162,7 +159,7 @@ def meeting_create(
     """Plan a meeting of the project (Change on it). The organiser defaults to the actor."""
     check_fields(values, set(MEETING_FIELDS) - {"title", "starts_at", "ends_at"})
     require(actor, Action.CHANGE, project)
-    values.setdefault("organiser", _acting(actor))
+    values.setdefault("organiser", acting_user(actor))
     many = {"attendees": list(attendees), "optional_attendees": list(optional_attendees)}
     meeting = Meeting(
         project=project,
@@ -170,7 +167,7 @@ def meeting_create(
         starts_at=starts_at,
         ends_at=ends_at,
         series=series,
-        created_by=_acting(actor),
+        created_by=acting_user(actor),
         **values,
     )
     return create_audited(

@@ -50,6 +50,11 @@ def _audited_fields(instance: models.Model) -> Iterable[models.Field[Any, Any]]:
             yield field
 
 
+def acting_user(actor: Any) -> Any:
+    """The user to record as having done something: None for a system actor (no row)."""
+    return actor if getattr(actor, "pk", None) else None
+
+
 def capture(instance: models.Model) -> State:
     """Return the audited state of ``instance``: raw values plus display text for relations."""
     state: State = {}
@@ -102,7 +107,7 @@ def _record(
 ) -> HistoryEntry:
     return HistoryEntry.objects.create(
         occurred_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         actor_name=(actor.get_username() if actor is not None else "")[:150],
         action=action,
         content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),

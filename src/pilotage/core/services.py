@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext
 
 from pilotage.core import audit
+from pilotage.core.audit import acting_user as acting_user
 
 ModelT = TypeVar("ModelT", bound=models.Model)
 

@@ -33,7 +33,13 @@ from pilotage.accounts.permissions import (
 )
 from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    acting_user,
+    check_fields,
+    create_audited,
+    delete_audited,
+    update_audited,
+)
 from pilotage.finance.currency import (
     CurrencyRateMissingError,
     RateTable,
@@ -623,7 +629,7 @@ def budget_create(
         name=name.strip(),
         currency=currency or (copy_from.currency if copy_from else _owner_currency(owner)),
         notes=notes,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     create_audited(actor=actor, instance=budget)
     if copy_from is not None:
@@ -824,7 +830,7 @@ def budget_submit(*, actor: Any, budget: Budget) -> Budget:
         instance=budget,
         changes={
             "status": BudgetStatus.SUBMITTED,
-            "submitted_by": actor if getattr(actor, "pk", None) else None,
+            "submitted_by": acting_user(actor),
             "submitted_at": timezone.now(),
         },
     )
@@ -870,7 +876,7 @@ def budget_approve(*, actor: Any, budget: Budget, comment: str = "") -> Budget:
             code="original_kept",
         )
     now = timezone.now()
-    decider = actor if getattr(actor, "pk", None) else None
+    decider = acting_user(actor)
     for previous in siblings.filter(kind=budget.kind, status=BudgetStatus.APPROVED).exclude(
         pk=budget.pk
     ):
@@ -955,7 +961,7 @@ def budget_reject(*, actor: Any, budget: Budget, comment: str) -> Budget:
         instance=budget,
         changes={
             "status": BudgetStatus.REJECTED,
-            "decided_by": actor if getattr(actor, "pk", None) else None,
+            "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "decision_comment": comment.strip(),
         },
@@ -1083,7 +1089,7 @@ def budget_approve_change(
         instance=budget,
         changes={
             "status": BudgetStatus.APPROVED,
-            "submitted_by": actor if getattr(actor, "pk", None) else None,
+            "submitted_by": acting_user(actor),
             "submitted_at": now,
             "decided_by": approved_by if getattr(approved_by, "pk", None) else None,
             "decided_at": now,

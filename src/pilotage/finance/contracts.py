@@ -32,6 +32,7 @@ from pilotage.accounts.permissions import (
 )
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.services import (
+    acting_user,
     check_fields,
     create_audited,
     delete_audited,
@@ -287,7 +288,7 @@ def contract_create(
         number=number.strip(),
         title=title.strip(),
         kind=kind,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
         **values,
     )
     return create_audited(actor=actor, instance=contract, errors=_check_contract(contract))
@@ -541,7 +542,7 @@ def _decide(
         )
     changes: dict[str, Any] = {"status": status, "decision_note": note.strip()}
     if status in (DeliverableStatus.ACCEPTED, DeliverableStatus.REJECTED):
-        changes["decided_by"] = actor if getattr(actor, "pk", None) else None
+        changes["decided_by"] = acting_user(actor)
         changes["decided_at"] = timezone.now()
     return update_audited(actor=actor, instance=deliverable, changes=changes)
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can, get_for_user, require, visible
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.services import create_audited, delete_audited
+from pilotage.core.services import acting_user, create_audited, delete_audited
 from pilotage.engine.resource_load import assignment_load
 from pilotage.finance.budgets import (
     Period,
@@ -260,7 +260,7 @@ def _store_baseline(
     baseline = CostBaseline(
         project=project,
         name=(name.strip() or gettext("Cost baseline %(number)d") % {"number": count + 1})[:200],
-        captured_by=actor if getattr(actor, "pk", None) else None,
+        captured_by=acting_user(actor),
         is_current=True,
         currency=project.currency,
         labour_cost=labour_total,
@@ -453,7 +453,7 @@ def actual_cost_create(
         reference=reference.strip(),
         description=description.strip(),
         supplier=supplier,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     return create_audited(actor=actor, instance=cost)
 

@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can, require, visible
-from pilotage.core.services import create_audited, update_audited
+from pilotage.core.services import acting_user, create_audited, update_audited
 from pilotage.engine.earned_value import (
     EarnedValueResult,
     earned_value_metrics,
@@ -1080,7 +1080,7 @@ def earned_value_record(*, actor: Any, project: Project, as_of: dt.date) -> Earn
         "budget_at_completion": figures.budget_at_completion,
         "estimate_at_completion": figures.estimate_at_completion,
         "currency": figures.currency,
-        "recorded_by": actor if getattr(actor, "pk", None) else None,
+        "recorded_by": acting_user(actor),
     }
     existing = EarnedValueRecord.objects.filter(project=project, as_of=as_of).first()
     if existing is not None:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext, gettext_noop
 from pilotage.accounts.permissions import Action, can, has_any_role, visible
 from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError
+from pilotage.core.services import acting_user
 from pilotage.exchange.models import ColumnMapping
 from pilotage.finance.costs import can_record_cost
 from pilotage.finance.currency import CurrencyRateMissingError, rate_table
@@ -639,7 +640,7 @@ def erp_apply(*, actor: Any, preview: ErpPreview, skip_errors: bool = False) -> 
     for project in {row.project for row in rows if row.project is not None}:
         if not can_record_cost(actor, project, ActualCostSource.ERP):
             raise ForbiddenError(gettext("You do not have permission to do this."))
-    creator = actor if getattr(actor, "pk", None) else None
+    creator = acting_user(actor)
     created = ActualCost.objects.bulk_create(
         ActualCost(
             project=row.project,

@@ -31,7 +31,7 @@ from django.utils.translation import gettext
 
 from pilotage.accounts.permissions import Action, can, get_for_user, require, visible
 from pilotage.core.errors import ForbiddenError
-from pilotage.core.services import create_audited, delete_audited, update_audited
+from pilotage.core.services import acting_user, create_audited, delete_audited, update_audited
 from pilotage.finance import matching
 from pilotage.finance.budgets import EXTERNAL_CATEGORY
 from pilotage.finance.currency import (
@@ -113,12 +113,8 @@ def _forbid() -> None:
     raise ForbiddenError(gettext("You do not have permission to do this."))
 
 
-def _user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def _event(invoice: Invoice, actor: Any, text: str, status: str = "") -> InvoiceEvent:
-    author = _user_or_none(actor)
+    author = acting_user(actor)
     name = ""
     if actor is not None:
         full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
@@ -748,7 +744,7 @@ def invoice_register(
         total_amount=net + tax,
         status=InvoiceStatus.RECEIVED,
         notes=notes,
-        received_by=_user_or_none(actor),
+        received_by=acting_user(actor),
     )
     if file:
         invoice.file = file
@@ -809,7 +805,7 @@ def _write_costs(invoice: Invoice, actor: Any) -> None:
             description=line.description[:255],
             supplier_id=invoice.supplier_id,
             invoice=invoice,
-            created_by=_user_or_none(actor),
+            created_by=acting_user(actor),
         )
         for line in lines
     )
@@ -855,7 +851,7 @@ def invoice_approve(*, actor: Any, invoice: Invoice, comment: str = "") -> Invoi
         invoice,
         actor,
         InvoiceStatus.APPROVED,
-        approved_by=_user_or_none(actor),
+        approved_by=acting_user(actor),
         approved_at=timezone.now(),
     )
     _event(invoice, actor, text, InvoiceStatus.APPROVED)

@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from pilotage.core.errors import NotFoundError
+from pilotage.core.services import acting_user
 from pilotage.exchange.models import ColumnMapping
 from pilotage.interop.errors import PlanFileError
 from pilotage.interop.tabular import (
@@ -214,7 +215,7 @@ def mapping_save(
         defaults={
             "headers": list(headers),
             "columns": mapping_to_headers(mapping, headers),
-            "created_by": actor if getattr(actor, "pk", None) else None,
+            "created_by": acting_user(actor),
         },
     )
     return saved

@@ -49,7 +49,13 @@ from pilotage.accounts.permissions import (
 )
 from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError, NotFoundError
-from pilotage.core.services import create_audited, delete_audited, update_audited, validate
+from pilotage.core.services import (
+    acting_user,
+    create_audited,
+    delete_audited,
+    update_audited,
+    validate,
+)
 from pilotage.finance.budgets import EXTERNAL_CATEGORY, LABOUR_CATEGORY
 from pilotage.finance.currency import finance_settings, quantize_money
 from pilotage.finance.locks import ensure_open, lock_covering
@@ -947,7 +953,7 @@ def _write_costs(actor: User, timesheet: Timesheet, entries: Sequence[TimesheetE
                 resource=timesheet.resource,
                 minutes=entry.minutes,
                 timesheet=timesheet,
-                created_by=actor if getattr(actor, "pk", None) else None,
+                created_by=acting_user(actor),
             ),
         )
 
@@ -1067,7 +1073,7 @@ def timesheet_approve(*, actor: User, timesheet: Timesheet, comment: str = "") -
         instance=timesheet,
         changes={
             "status": TimesheetStatus.APPROVED,
-            "decided_by": actor if getattr(actor, "pk", None) else None,
+            "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "comment": (comment or "").strip(),
         },
@@ -1091,7 +1097,7 @@ def timesheet_reject(*, actor: User, timesheet: Timesheet, comment: str) -> Time
         instance=timesheet,
         changes={
             "status": TimesheetStatus.REJECTED,
-            "decided_by": actor if getattr(actor, "pk", None) else None,
+            "decided_by": acting_user(actor),
             "decided_at": timezone.now(),
             "comment": comment.strip(),
         },
@@ -1157,7 +1163,7 @@ def period_lock_create(
             start=start,
             finish=finish,
             reason=(reason or "").strip(),
-            locked_by=actor if getattr(actor, "pk", None) else None,
+            locked_by=acting_user(actor),
         ),
     )
 

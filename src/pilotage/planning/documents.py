@@ -23,6 +23,7 @@ from pilotage.accounts.models import User
 from pilotage.accounts.permissions import Action, require
 from pilotage.core import audit
 from pilotage.core.bulk import insert_rows, insert_values, update_rows
+from pilotage.core.services import acting_user
 from pilotage.engine.calendars import (
     Daily,
     MonthlyByDay,
@@ -796,7 +797,7 @@ def _load_baselines(
             name=name[:100],
             number=number,
             is_primary=not has_primary,
-            captured_by=actor if getattr(actor, "pk", None) else None,
+            captured_by=acting_user(actor),
             start=min(starts, default=None),
             finish=max(finishes, default=None),
         )

@@ -27,6 +27,7 @@ from pilotage.accounts.permissions import Action, require, require_organisation
 from pilotage.core import audit
 from pilotage.core.bulk import update_rows
 from pilotage.core.services import (
+    acting_user,
     check_fields,
     create_audited,
     delete_audited,
@@ -974,7 +975,7 @@ def baseline_capture(
         name=name,
         description=description,
         is_primary=is_primary,
-        captured_by=actor if getattr(actor, "pk", None) else None,
+        captured_by=acting_user(actor),
         finish=plan.finish,
     )
     tasks = list(Task.objects.filter(project=project).order_by("position"))

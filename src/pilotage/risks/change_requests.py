@@ -53,7 +53,13 @@ from django.utils.translation import gettext
 from pilotage.accounts.permissions import Action, can, get_for_user, require, visible
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.search import search_filter
-from pilotage.core.services import check_fields, create_audited, delete_audited, update_audited
+from pilotage.core.services import (
+    acting_user,
+    check_fields,
+    create_audited,
+    delete_audited,
+    update_audited,
+)
 from pilotage.finance import budgets as finance_budgets
 from pilotage.finance.matching import format_money
 from pilotage.finance.models import Budget
@@ -71,7 +77,7 @@ from pilotage.risks.models import (
     RiskSettings,
 )
 from pilotage.risks.raid import next_code
-from pilotage.risks.register import acting_user, risk_settings
+from pilotage.risks.register import risk_settings
 
 __all__ = [
     "CHANGE_REQUEST_FIELDS",

@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from pilotage.accounts.permissions import Action, can_view, get_for_user, require, visible
 from pilotage.core.search import search_filter
 from pilotage.core.services import (
+    acting_user,
     check_fields,
     create_audited,
     delete_audited,
@@ -47,7 +48,6 @@ from pilotage.risks.models import (
     RiskStatus,
 )
 from pilotage.risks.register import (
-    acting_user,
     raid_escalate,
     raid_next_code,
     risk_expected_value,

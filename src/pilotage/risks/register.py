@@ -70,6 +70,7 @@ from pilotage.core import audit
 from pilotage.core.errors import ForbiddenError, NotFoundError
 from pilotage.core.search import search_filter
 from pilotage.core.services import (
+    acting_user,
     check_fields,
     create_audited,
     delete_audited,
@@ -220,11 +221,6 @@ ModelT = TypeVar("ModelT", bound=models.Model)
 
 def _forbid() -> None:
     raise ForbiddenError(gettext("You do not have permission to do this."))
-
-
-def acting_user(actor: Any) -> Any:
-    """The user to record as having done something: None for a system actor (no row)."""
-    return actor if getattr(actor, "pk", None) else None
 
 
 # Scales ---------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from django.utils.translation import gettext
 from pilotage.accounts.permissions import Action, get_for_user, require, visible
 from pilotage.core import audit
 from pilotage.core.errors import NotFoundError
-from pilotage.core.services import create_audited, delete_audited, update_audited
+from pilotage.core.services import acting_user, create_audited, delete_audited, update_audited
 from pilotage.engine.calendars import Calendar, WeekPattern
 from pilotage.engine.errors import EngineError
 from pilotage.engine.plan import Plan, PlanCalendar, PlanLink, PlanTask
@@ -1317,7 +1317,7 @@ def _start(
         iterations=int(settings["iterations"]),
         settings=settings,
         inputs=setup.inputs,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=acting_user(actor),
     )
     _execute(run, setup)
     return _save_run(actor, run, setup.projects)
